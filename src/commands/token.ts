@@ -1,0 +1,47 @@
+/** `oidc token`: a valid access token for scripts, refreshed under the profile lock when needed. */
+import { type GlobalOptions, loadContext, requireClient } from "../context.js";
+import { loginRequired, usageError } from "../errors.js";
+import { currentProfileName } from "../store.js";
+import { exchangeAuthorizationCode } from "../oidc/token.js";
+import { formatToken, type TokenOutput } from "../output.js";
+import { registerSecret } from "../redact.js";
+import { writeProfile } from "../store.js";
+import { acceptTokenResponse, ensureFreshTokens, noteSaved } from "../tokens.js";
+
+interface Opts extends GlobalOptions {
+  refresh?: boolean;
+  idToken?: boolean;
+  output: TokenOutput;
+  minValid: number;
+  code?: string;
+  codeVerifier?: string;
+  redirectUri?: string;
+}
+
+export async function run(_args: unknown[], o: Opts): Promise<void> {
+  const output: TokenOutput = o.json && o.output === "token" ? "json" : o.output;
+  if (o.code !== undefined) {
+    registerSecret(o.code);
+    registerSecret(o.codeVerifier);
+    if (!o.codeVerifier) throw usageError("--code needs --code-verifier");
+    const ctx = await loadContext(o, { save: true });
+    const client = requireClient(ctx);
+    const redirectUri = o.redirectUri ?? client.redirect_uris?.[0];
+    if (!redirectUri) throw usageError("--code needs --redirect-uri (the profile has none)");
+    const response = await exchangeAuthorizationCode(ctx.metadata.token_endpoint, client, { code: o.code, codeVerifier: o.codeVerifier, redirectUri });
+    const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect });
+    const profile = { ...ctx.profile, client, tokens };
+    writeProfile(profile);
+    noteSaved(profile);
+    process.stdout.write(formatToken(tokens, output, !!o.idToken));
+    return;
+  }
+  // A bound provider is needed only for a refresh; --issuer given here re-binds like any command.
+  if (o.issuer) await loadContext(o, { save: true });
+  const name = currentProfileName(o.profile);
+  const profile = await ensureFreshTokens(name, o.minValid, !!o.refresh);
+  const tokens = profile.tokens;
+  if (!tokens) throw loginRequired(`profile ${name} has no tokens`);
+  if (o.idToken && !tokens.id_token) throw loginRequired(`profile ${name} has no ID token`, "log in with the openid scope");
+  process.stdout.write(formatToken(tokens, output, !!o.idToken));
+}

@@ -1,0 +1,52 @@
+/**
+ * Exit codes of the CLI contract (../shared/docs/CLI.md) and the one error type that carries them.
+ * Every failure the user should see is an OidcError: one line `oidc: <what>: <why>`, an optional
+ * hint line, and the exit code of its class. Anything else that escapes is a bug (exit 1).
+ */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  network: 3,
+  refused: 4,
+  loginRequired: 5,
+  validation: 6,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class OidcError extends Error {
+  readonly exitCode: ExitCode;
+  readonly hint?: string;
+  /** For validation failures: the name of the check that failed (e.g. `id_token.nonce`). */
+  readonly check?: string;
+
+  constructor(exitCode: ExitCode, message: string, opts: { hint?: string; check?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = "OidcError";
+    this.exitCode = exitCode;
+    this.hint = opts.hint;
+    this.check = opts.check;
+  }
+}
+
+export const usageError = (message: string, hint?: string) => new OidcError(ExitCode.usage, message, { hint });
+export const networkError = (message: string, cause?: unknown) => new OidcError(ExitCode.network, message, { cause });
+export const refusedError = (message: string, hint?: string) => new OidcError(ExitCode.refused, message, { hint });
+export const loginRequired = (message: string, hint = "run `oidc login` to sign in again") =>
+  new OidcError(ExitCode.loginRequired, message, { hint });
+/** A failed security check: `check` names it, and the message starts with it. */
+export const validationError = (check: string, message: string) =>
+  new OidcError(ExitCode.validation, `${check} check failed: ${message}`, { check });
+
+/** An OAuth 2.0 error response (`error`, `error_description`), quoted as the provider said it. */
+export function oauthErrorText(body: unknown): string | undefined {
+  if (!body || typeof body !== "object") return undefined;
+  const b = body as Record<string, unknown>;
+  const error = typeof b.error === "string" ? b.error : typeof b.code === "string" ? b.code : undefined;
+  const description =
+    typeof b.error_description === "string" ? b.error_description : typeof b.message === "string" ? b.message : undefined;
+  if (!error && !description) return undefined;
+  if (error && description) return `${error} (${JSON.stringify(description)})`;
+  return error ?? JSON.stringify(description);
+}

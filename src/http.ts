@@ -1,0 +1,227 @@
+/**
+ * The one HTTP client (undici). Timeouts, proxies and CAs, no redirects followed, a cap on body
+ * size read as a stream, bounded retries for idempotent GETs, a redacted trace, and failures mapped
+ * to the exit-code classes: the network (3) or the provider's answer (4).
+ */
+import { readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
+import { Agent, EnvHttpProxyAgent, type Dispatcher, request as undiciRequest } from "undici";
+import { ExitCode, OidcError, networkError, oauthErrorText, refusedError, usageError } from "./errors.js";
+import { trace } from "./io.js";
+
+export const httpSettings = {
+  timeoutMs: 30_000,
+  caFile: undefined as string | undefined,
+  /** Bytes a response body may have; JSON from a provider is small. */
+  maxBodyBytes: 1024 * 1024,
+  maxRetries: 2,
+  maxRetryAfterMs: 10_000,
+};
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  url: string;
+}
+
+export interface RequestOptions {
+  method?: "GET" | "POST" | "DELETE" | "PUT";
+  headers?: Record<string, string>;
+  /** A form (sent urlencoded), a JSON value (sent as JSON), or raw text. */
+  form?: Record<string, string | undefined>;
+  json?: unknown;
+  /** What this request is, for messages: "discovery", "token request". */
+  what: string;
+  /** Retry 429/502/503/504 and resets, only for idempotent reads. */
+  retry?: boolean;
+}
+
+let dispatcher: Dispatcher | undefined;
+function getDispatcher(): Dispatcher {
+  if (dispatcher) return dispatcher;
+  const connectTimeout = Math.min(httpSettings.timeoutMs, 10_000);
+  const connect: Record<string, unknown> = { timeout: connectTimeout };
+  if (httpSettings.caFile) {
+    const ca: string[] = [...rootCertificates];
+    for (const file of [process.env.NODE_EXTRA_CA_CERTS, httpSettings.caFile]) {
+      if (!file) continue;
+      try {
+        ca.push(readFileSync(file, "utf8"));
+      } catch (e) {
+        throw usageError(`cannot read CA file ${file}: ${(e as Error).message}`);
+      }
+    }
+    connect.ca = ca;
+  }
+  const common = { connect, headersTimeout: httpSettings.timeoutMs, bodyTimeout: httpSettings.timeoutMs };
+  const env = process.env;
+  const proxied = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  dispatcher = proxied ? new EnvHttpProxyAgent({ ...common, proxyTls: connect, requestTls: connect }) : new Agent(common);
+  return dispatcher;
+}
+
+const RETRY_STATUS = new Set([429, 502, 503, 504]);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function retryAfterMs(value: string | undefined, attempt: number): number {
+  const base = 250 * 2 ** attempt;
+  if (!value) return base;
+  const secs = Number(value);
+  const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(value) - Date.now();
+  return Math.max(0, Math.min(Number.isFinite(ms) ? ms : base, httpSettings.maxRetryAfterMs));
+}
+
+function describeNetworkError(e: unknown, url: string, what: string): OidcError {
+  const err = e as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.code ?? err.cause?.code;
+  const host = (() => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  })();
+  const secs = httpSettings.timeoutMs / 1000;
+  let why: string;
+  switch (code) {
+    case "UND_ERR_CONNECT_TIMEOUT":
+      why = `could not connect to ${host} in time`;
+      break;
+    case "UND_ERR_HEADERS_TIMEOUT":
+    case "UND_ERR_BODY_TIMEOUT":
+    case "ABORT_ERR":
+      why = `no answer from ${host} within ${secs}s`;
+      break;
+    case "ECONNREFUSED":
+      why = `connection refused by ${host}`;
+      break;
+    case "ECONNRESET":
+    case "UND_ERR_SOCKET":
+      why = `connection to ${host} was reset`;
+      break;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      why = `cannot resolve ${host}`;
+      break;
+    default:
+      if (err.name === "TimeoutError" || err.name === "AbortError") why = `no answer from ${host} within ${secs}s`;
+      else if (code?.startsWith("ERR_TLS") || code?.includes("CERT") || code === "DEPTH_ZERO_SELF_SIGNED_CERT")
+        why = `TLS failure with ${host}: ${err.message ?? code}`;
+      else why = `${err.message ?? "network failure"}${code ? ` (${code})` : ""}`;
+  }
+  return networkError(`${what} failed: ${why}`, e);
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy?: () => void }, what: string, status: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > httpSettings.maxBodyBytes) {
+      body.destroy?.();
+      throw refusedError(`${what} failed: the response (status ${status}) is larger than ${httpSettings.maxBodyBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function httpRequest(url: string, opts: RequestOptions): Promise<HttpResponse> {
+  const method = opts.method ?? (opts.form || opts.json !== undefined ? "POST" : "GET");
+  const headers: Record<string, string> = { "user-agent": "oidc-cli", accept: "application/json", ...opts.headers };
+  let body: string | undefined;
+  if (opts.form) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.form)) if (v !== undefined) params.set(k, v);
+    body = params.toString();
+    headers["content-type"] = "application/x-www-form-urlencoded";
+  } else if (opts.json !== undefined) {
+    body = JSON.stringify(opts.json);
+    headers["content-type"] = "application/json";
+  }
+  const retries = opts.retry && method === "GET" ? httpSettings.maxRetries : 0;
+  for (let attempt = 0; ; attempt++) {
+    trace(`> ${method} ${url}\n${Object.entries(headers).map(([k, v]) => `> ${k}: ${v}`).join("\n")}${body ? `\n> ${body}` : ""}`);
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await undiciRequest(url, {
+        method,
+        headers,
+        body,
+        dispatcher: getDispatcher(),
+        signal: AbortSignal.timeout(httpSettings.timeoutMs),
+      });
+    } catch (e) {
+      const err = describeNetworkError(e, url, opts.what);
+      const code = (e as { code?: string }).code;
+      if (attempt < retries && (code === "ECONNRESET" || code === "UND_ERR_SOCKET")) {
+        trace(`  (${err.message}; retrying)`);
+        await sleep(retryAfterMs(undefined, attempt));
+        continue;
+      }
+      throw err;
+    }
+    const resHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v.join(", ") : v;
+    if (attempt < retries && RETRY_STATUS.has(res.statusCode)) {
+      await res.body.dump().catch(() => {});
+      const wait = retryAfterMs(resHeaders["retry-after"], attempt);
+      trace(`< ${res.statusCode} (retrying in ${wait} ms)`);
+      await sleep(wait);
+      continue;
+    }
+    let text: string;
+    try {
+      text = await readCapped(res.body, opts.what, res.statusCode);
+    } catch (e) {
+      if (e instanceof OidcError) throw e;
+      throw describeNetworkError(e, url, opts.what);
+    }
+    trace(`< ${res.statusCode}\n${Object.entries(resHeaders).map(([k, v]) => `< ${k}: ${v}`).join("\n")}\n< ${text.slice(0, 2000)}`);
+    return { status: res.statusCode, headers: resHeaders, text, url };
+  }
+}
+
+/** What came back, in words: "an HTML page", "an empty body", "text/plain". */
+export function describeBody(res: HttpResponse): string {
+  const type = (res.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (res.text.length === 0) return "an empty body";
+  if (type === "text/html" || /^\s*<(!doctype|html)/i.test(res.text)) return "an HTML page";
+  return type ? `a ${type} body` : "a body without content type";
+}
+
+/** Parse a JSON object body, or fail with what came back instead. */
+export function parseJsonObject(res: HttpResponse, what: string): Record<string, unknown> {
+  const type = (res.headers["content-type"] ?? "").toLowerCase();
+  const looksJson = type.includes("json") || (!type && /^\s*[{[]/.test(res.text));
+  if (!looksJson) throw refusedError(`${what} failed: expected JSON, got ${describeBody(res)} (status ${res.status})`);
+  let value: unknown;
+  try {
+    value = JSON.parse(res.text);
+  } catch {
+    throw refusedError(`${what} failed: the JSON response is truncated or invalid (status ${res.status})`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw refusedError(`${what} failed: expected a JSON object (status ${res.status})`);
+  return value as Record<string, unknown>;
+}
+
+/** An error for a non-success answer, quoting the provider's OAuth error when there is one. */
+export function providerRefused(res: HttpResponse, what: string): OidcError {
+  let quoted: string | undefined;
+  try {
+    quoted = oauthErrorText(JSON.parse(res.text));
+  } catch {
+    /* not JSON */
+  }
+  const why = quoted ? `${quoted}` : `${describeBody(res)}`;
+  return new OidcError(ExitCode.refused, `${what} failed: the provider answered ${res.status}: ${why}`);
+}
+
+/** Send a request whose success is a JSON object with a 2xx status. */
+export async function requestJson(url: string, opts: RequestOptions): Promise<{ res: HttpResponse; body: Record<string, unknown> }> {
+  const res = await httpRequest(url, opts);
+  if (res.status < 200 || res.status >= 300) throw providerRefused(res, opts.what);
+  return { res, body: parseJsonObject(res, opts.what) };
+}

@@ -1,0 +1,70 @@
+/**
+ * The browser half of `oidc login`: loopback server, authorization URL, browser launch, and the
+ * wait — for the callback, or on a TTY for a pasted redirect URL (SSH sessions), whichever first.
+ */
+import { createInterface } from "node:readline";
+import { browserCommand, openBrowser } from "./browser.js";
+import type { AuthorizeOptions } from "./commands/authorize.js";
+import { choosePort } from "./commands/authorize.js";
+import type { Context } from "./context.js";
+import { usageError } from "./errors.js";
+import { info, interactive, isCiEnv, spin, style } from "./io.js";
+import { callbackTimeout, LoopbackServer } from "./loopback.js";
+import { type AuthorizationRequest, type AuthorizationResponseCheck, buildAuthorizationRequest } from "./oidc/authorize.js";
+import type { StoredClient } from "./profile.js";
+
+export async function browserLogin(
+  ctx: Context,
+  o: AuthorizeOptions,
+  client: StoredClient,
+  scope: string,
+  _check: Omit<AuthorizationResponseCheck, "state">,
+): Promise<{ req: AuthorizationRequest; redirect: string }> {
+  if (o.browser && isCiEnv() && !browserCommand())
+    throw usageError(
+      "logging in needs a browser, and CI is set",
+      "use --session-token (better-auth), set OIDC_BROWSER to a browser command, or pass --no-browser",
+    );
+  const server = await LoopbackServer.start(choosePort(client, o));
+  const req = buildAuthorizationRequest(ctx.metadata, { clientId: client.client_id, redirectUri: server.redirectUri, scope, prompt: o.prompt });
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(callbackTimeout(o.callbackTimeout)), o.callbackTimeout * 1000);
+  let rl: ReturnType<typeof createInterface> | undefined;
+  try {
+    info(`Open this URL to log in:\n  ${style.cyan(req.url)}`);
+    if (o.browser) await openBrowser(req.url, (e) => controller.abort(e));
+    const waits: Promise<string>[] = [server.waitForCallback(req.state, controller.signal).then((u) => u.toString())];
+    if (interactive()) {
+      info(style.dim("Or paste the URL the browser was redirected to, then Enter."));
+      rl = createInterface({ input: process.stdin, terminal: false });
+      const input = rl;
+      waits.push(
+        new Promise((resolve) => {
+          input.on("line", (line) => {
+            const text = line.trim();
+            try {
+              const u = new URL(text);
+              if (u.searchParams.has("code") || u.searchParams.has("error")) resolve(text);
+              else info("That URL has neither code nor error; paste the whole redirect URL.");
+            } catch {
+              if (text) info("That is not a URL; paste the whole redirect URL.");
+            }
+          });
+        }),
+      );
+    }
+    const spinner = await spin("Waiting for the browser to finish the login…");
+    try {
+      const redirect = await Promise.race(waits);
+      spinner.stop();
+      return { req, redirect };
+    } catch (e) {
+      spinner.stop();
+      throw e;
+    }
+  } finally {
+    clearTimeout(timer);
+    rl?.close();
+    server.close();
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The authorization request (code flow + PKCE S256, state, nonce) and the checks on its response:
+ * state, RFC 9207 `iss`, and the provider's error. No I/O here.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { ExitCode, OidcError, refusedError, validationError } from "../errors.js";
+import { registerSecret } from "../redact.js";
+import type { ProviderMetadata } from "./discovery.js";
+
+const b64url = (buf: Buffer) => buf.toString("base64url");
+export const randomToken = (bytes = 32) => b64url(randomBytes(bytes));
+
+export interface AuthorizationRequest {
+  url: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  redirectUri: string;
+}
+
+export function pkceChallenge(verifier: string): string {
+  return b64url(createHash("sha256").update(verifier).digest());
+}
+
+export function buildAuthorizationRequest(
+  metadata: ProviderMetadata,
+  p: { clientId: string; redirectUri: string; scope: string; prompt?: string; extra?: Record<string, string> },
+): AuthorizationRequest {
+  const codeVerifier = randomToken(48);
+  const state = randomToken(24);
+  const nonce = randomToken(24);
+  registerSecret(codeVerifier);
+  const url = new URL(metadata.authorization_endpoint);
+  const params: Record<string, string> = {
+    response_type: "code",
+    client_id: p.clientId,
+    redirect_uri: p.redirectUri,
+    scope: p.scope,
+    state,
+    nonce,
+    code_challenge: pkceChallenge(codeVerifier),
+    code_challenge_method: "S256",
+    ...(p.prompt ? { prompt: p.prompt } : {}),
+    ...p.extra,
+  };
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return { url: url.toString(), state, nonce, codeVerifier, redirectUri: p.redirectUri };
+}
+
+export interface AuthorizationResponseCheck {
+  state: string;
+  issuer: string;
+  /** The provider advertises `authorization_response_iss_parameter_supported`. */
+  issRequired: boolean;
+}
+
+/**
+ * Check a redirect back from the authorization endpoint and return its code. Order matters: a
+ * response with someone else's state is refused before anything in it is believed.
+ */
+export function parseAuthorizationResponse(input: string | URL, expected: AuthorizationResponseCheck): { code: string; iss?: string } {
+  let url: URL;
+  try {
+    url = typeof input === "string" ? new URL(input) : input;
+  } catch {
+    throw new OidcError(ExitCode.usage, "the redirect URL is not a URL");
+  }
+  const q = url.searchParams;
+  const state = q.get("state");
+  const error = q.get("error");
+  if (state !== expected.state) {
+    // Error redirects of some providers carry no state; an error without state ends the flow as an
+    // error (nothing in it is used), a wrong state is refused as a possible attack.
+    if (!(error && state === null)) {
+      throw validationError(
+        "state",
+        state === null ? "the authorization response has no state" : "the authorization response's state is not the one this login sent",
+      );
+    }
+  }
+  const iss = q.get("iss");
+  if (iss !== null && iss !== expected.issuer)
+    throw validationError("iss", `the authorization response comes from issuer ${JSON.stringify(iss)}, expected ${JSON.stringify(expected.issuer)}`);
+  if (iss === null && expected.issRequired)
+    throw validationError("iss", "the provider advertises RFC 9207 but the authorization response has no iss parameter");
+  if (error) {
+    const desc = q.get("error_description");
+    throw refusedError(`authorization failed: ${error}${desc ? ` (${JSON.stringify(desc)})` : ""}`);
+  }
+  const code = q.get("code");
+  if (!code) throw refusedError("authorization failed: the response has neither code nor error");
+  registerSecret(code);
+  return { code, ...(iss ? { iss } : {}) };
+}

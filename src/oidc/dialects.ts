@@ -1,0 +1,122 @@
+/**
+ * Provider dialects: every way a supported provider departs from the standards, as data, in this
+ * one place. The protocol code asks the dialect; it never tests for a provider by name. Each
+ * departure the CLI meets is reported once as a warning on stderr, naming the provider and the rule.
+ */
+import { warn } from "../io.js";
+import { usageError } from "../errors.js";
+
+export type DialectId = "standard" | "better-auth-1.6" | "better-auth-1.7";
+
+export interface Dialect {
+  id: DialectId;
+  label: string;
+  /** Discovery documents served away from `issuer + /.well-known/...`, relative to the origin. */
+  extraDiscoveryPaths: string[];
+  /** The document's `issuer` is the bare origin while it is served under a base path. */
+  issuerIsOrigin: boolean;
+  /** HS256 ID tokens come without `iss`. */
+  idTokenMayLackIss: boolean;
+  /** `jwks_uri` is advertised even when nothing is served there. */
+  jwksMayBeMissing: boolean;
+  /** How a headless flow answers the consent page, if the provider has one it can drive. */
+  consent?: "consent_code" | "oauth_query";
+  /** How `oidc client` reads a client. */
+  clientInfo: "better-auth-client-path" | "better-auth-get-client" | "rfc7592";
+  registration: {
+    /** Send `application_type: native` (required for loopback redirects by some, unknown to others). */
+    sendApplicationType: boolean;
+    /** Registered redirect URIs match exactly, port included (no RFC 8252 §7.3 port freedom). */
+    exactLoopbackPort: boolean;
+    /** The default client authentication this CLI registers with. */
+    defaultAuthMethod: "none" | "client_secret_basic";
+    /** `token_endpoint_auth_method: none` still returns (and then requires) a secret. */
+    noneYieldsSecret: boolean;
+  };
+  /** A better-auth session (Bearer) can drive authorize + consent without a browser. */
+  sessionHeadless: boolean;
+}
+
+export const DIALECTS: Record<DialectId, Dialect> = {
+  standard: {
+    id: "standard",
+    label: "standard OpenID Connect",
+    extraDiscoveryPaths: [],
+    issuerIsOrigin: false,
+    idTokenMayLackIss: false,
+    jwksMayBeMissing: false,
+    clientInfo: "rfc7592",
+    registration: { sendApplicationType: true, exactLoopbackPort: false, defaultAuthMethod: "none", noneYieldsSecret: false },
+    sessionHeadless: false,
+  },
+  "better-auth-1.6": {
+    id: "better-auth-1.6",
+    label: "better-auth 1.6 oidcProvider",
+    extraDiscoveryPaths: ["/api/auth/.well-known/openid-configuration"],
+    issuerIsOrigin: true,
+    idTokenMayLackIss: true,
+    jwksMayBeMissing: true,
+    consent: "consent_code",
+    clientInfo: "better-auth-client-path",
+    registration: { sendApplicationType: false, exactLoopbackPort: true, defaultAuthMethod: "client_secret_basic", noneYieldsSecret: true },
+    sessionHeadless: true,
+  },
+  "better-auth-1.7": {
+    id: "better-auth-1.7",
+    label: "better-auth 1.7 oauth-provider",
+    extraDiscoveryPaths: ["/api/auth/.well-known/openid-configuration"],
+    issuerIsOrigin: false,
+    idTokenMayLackIss: false,
+    jwksMayBeMissing: false,
+    consent: "oauth_query",
+    clientInfo: "better-auth-get-client",
+    registration: { sendApplicationType: true, exactLoopbackPort: false, defaultAuthMethod: "none", noneYieldsSecret: false },
+    sessionHeadless: true,
+  },
+};
+
+/** The named deviations, with what the CLI does about each. */
+export const DEVIATIONS = {
+  "issuer-not-document-location":
+    "the discovery document is served at %s, not under its issuer %s; accepted because this provider is known to do so",
+  "id-token-without-iss": "the ID token has no `iss` claim (HS256 tokens of this provider never do); the other checks still apply",
+  "no-iss-in-authorization-response":
+    "the authorization response carries no `iss` parameter (RFC 9207), so mix-up protection rests on state and the ID token",
+  "jwks-missing": "`jwks_uri` is advertised but answers %s; ID tokens are checked with the client secret (HS256)",
+  "none-yields-secret": "registered with `token_endpoint_auth_method: none` but the provider issued a client secret and will require it",
+  "registration-status-200": "dynamic registration answered 200 instead of 201 (RFC 7591)",
+  "refresh-without-id-token": "the refresh response carries no new ID token",
+} as const;
+export type DeviationId = keyof typeof DEVIATIONS;
+
+/** Report a deviation once per process. */
+export function deviation(dialect: Dialect, id: DeviationId, ...args: string[]): void {
+  let text: string = DEVIATIONS[id];
+  for (const a of args) text = text.replace("%s", a);
+  warn(`${dialect.label}: ${text}`, `deviation:${id}`);
+}
+
+function pathEnds(url: unknown, suffix: string): boolean {
+  if (typeof url !== "string") return false;
+  try {
+    return new URL(url).pathname.endsWith(suffix);
+  } catch {
+    return false;
+  }
+}
+
+/** Recognise a provider from its discovery document. */
+export function detectDialect(doc: Record<string, unknown>): Dialect {
+  if (pathEnds(doc.authorization_endpoint, "/oauth2/authorize") && pathEnds(doc.userinfo_endpoint, "/oauth2/userinfo")) {
+    if (pathEnds(doc.end_session_endpoint, "/oauth2/endsession") && !doc.revocation_endpoint) return DIALECTS["better-auth-1.6"];
+    if (pathEnds(doc.end_session_endpoint, "/oauth2/end-session") || pathEnds(doc.revocation_endpoint, "/oauth2/revoke"))
+      return DIALECTS["better-auth-1.7"];
+  }
+  return DIALECTS.standard;
+}
+
+export function dialectById(id: string | undefined): Dialect | undefined {
+  if (!id) return undefined;
+  if (id in DIALECTS) return DIALECTS[id as DialectId];
+  throw usageError(`unknown dialect ${JSON.stringify(id)}`, `use one of: ${Object.keys(DIALECTS).join(", ")}`);
+}

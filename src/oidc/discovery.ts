@@ -1,0 +1,145 @@
+/**
+ * Discovery (OpenID Connect Discovery 1.0 / RFC 8414): find the document from an issuer, a
+ * document URL, or an app's base URL; check it; recognise the provider's dialect.
+ */
+import { usageError, validationError, refusedError } from "../errors.js";
+import { httpRequest, parseJsonObject, providerRefused } from "../http.js";
+import { type Dialect, DIALECTS, detectDialect, deviation } from "./dialects.js";
+
+export interface ProviderMetadata {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  userinfo_endpoint?: string;
+  jwks_uri?: string;
+  registration_endpoint?: string;
+  revocation_endpoint?: string;
+  introspection_endpoint?: string;
+  device_authorization_endpoint?: string;
+  end_session_endpoint?: string;
+  scopes_supported?: string[];
+  grant_types_supported?: string[];
+  code_challenge_methods_supported?: string[];
+  id_token_signing_alg_values_supported?: string[];
+  token_endpoint_auth_methods_supported?: string[];
+  authorization_response_iss_parameter_supported?: boolean;
+  [key: string]: unknown;
+}
+
+export interface Discovered {
+  metadata: ProviderMetadata;
+  /** Where the document was found. */
+  discoveryUrl: string;
+  dialect: Dialect;
+}
+
+const WELL_KNOWN = ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"];
+const stripSlash = (s: string) => s.replace(/\/+$/, "");
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Plain http only on loopback, unless the user said otherwise. */
+export function checkTransport(url: string, what: string, allowInsecureHttp: boolean): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw usageError(`${what} ${JSON.stringify(url)} is not a URL`);
+  }
+  if (u.protocol === "https:") return u;
+  if (u.protocol === "http:") {
+    if (isLoopbackHost(u.hostname) || allowInsecureHttp) return u;
+    throw usageError(`${what} ${url} uses plain http on a non-loopback host`, "use https, or pass --allow-insecure-http");
+  }
+  throw usageError(`${what} ${url} is not an http(s) URL`);
+}
+
+/** The URLs to try, in order, and the issuer the user asked for. */
+export function discoveryCandidates(input: string): { expectedIssuer: string; urls: string[] } {
+  const url = new URL(input);
+  url.hash = "";
+  const full = stripSlash(url.toString());
+  for (const wk of WELL_KNOWN) {
+    if (url.pathname.endsWith(wk)) return { expectedIssuer: stripSlash(full.slice(0, full.length - wk.length)), urls: [full] };
+  }
+  const urls = [`${full}${WELL_KNOWN[0]}`];
+  if (url.pathname === "/" || url.pathname === "") {
+    for (const d of Object.values(DIALECTS)) for (const p of d.extraDiscoveryPaths) urls.push(`${url.origin}${p}`);
+  }
+  return { expectedIssuer: full, urls: [...new Set(urls)] };
+}
+
+const REQUIRED = ["issuer", "authorization_endpoint", "token_endpoint"] as const;
+const ENDPOINTS = [
+  "authorization_endpoint",
+  "token_endpoint",
+  "userinfo_endpoint",
+  "jwks_uri",
+  "registration_endpoint",
+  "revocation_endpoint",
+  "introspection_endpoint",
+  "device_authorization_endpoint",
+  "end_session_endpoint",
+] as const;
+
+/** Check a document's shape and its issuer against the one asked for; recognise its dialect. */
+export function validateDiscovery(
+  doc: Record<string, unknown>,
+  found: { expectedIssuer: string; discoveryUrl: string; allowInsecureHttp: boolean; dialect?: Dialect; viaAppBase?: boolean },
+): Discovered {
+  for (const key of REQUIRED) {
+    if (typeof doc[key] !== "string" || !doc[key])
+      throw refusedError(`discovery failed: the document at ${found.discoveryUrl} has no ${key}`);
+  }
+  for (const key of ENDPOINTS) {
+    if (doc[key] === undefined) continue;
+    if (typeof doc[key] !== "string") throw refusedError(`discovery failed: ${key} is not a string`);
+    checkTransport(doc[key] as string, key, found.allowInsecureHttp);
+  }
+  const metadata = doc as ProviderMetadata;
+  const dialect = found.dialect ?? detectDialect(doc);
+  const issuer = metadata.issuer;
+  checkTransport(issuer, "issuer", found.allowInsecureHttp);
+  const expected = found.expectedIssuer;
+  const docBase = found.discoveryUrl.replace(/\/\.well-known\/.*$/, "");
+  let ok = stripSlash(issuer) === stripSlash(expected);
+  // An app's base URL was given and the document, found under the app's auth base path, names
+  // that path as its issuer: same origin, consistent with its location.
+  if (!ok && found.viaAppBase) ok = stripSlash(issuer) === stripSlash(docBase);
+  if (!ok && dialect.issuerIsOrigin) {
+    // better-auth 1.6: the document lives under its base path, its issuer is the bare origin.
+    const origin = new URL(found.discoveryUrl).origin;
+    ok = stripSlash(issuer) === origin && (expected === origin || expected === docBase);
+  }
+  if (!ok)
+    throw validationError(
+      "discovery.issuer",
+      `the document at ${found.discoveryUrl} names issuer ${JSON.stringify(issuer)}, expected ${JSON.stringify(expected)}`,
+    );
+  if (stripSlash(docBase) !== stripSlash(issuer)) {
+    if (!dialect.issuerIsOrigin)
+      throw validationError("discovery.issuer", `the document at ${found.discoveryUrl} is not under its issuer ${issuer}`);
+    deviation(dialect, "issuer-not-document-location", found.discoveryUrl, issuer);
+  }
+  return { metadata, discoveryUrl: found.discoveryUrl, dialect };
+}
+
+export async function discover(input: string, opts: { allowInsecureHttp: boolean; dialect?: Dialect }): Promise<Discovered> {
+  checkTransport(input, "issuer", opts.allowInsecureHttp);
+  const { expectedIssuer, urls } = discoveryCandidates(input);
+  let lastStatus = 0;
+  for (const url of urls) {
+    const res = await httpRequest(url, { what: "discovery", retry: true });
+    if (res.status === 404 && url !== urls[urls.length - 1]) {
+      lastStatus = res.status;
+      continue;
+    }
+    if (res.status !== 200) throw providerRefused(res, `discovery at ${url}`);
+    const doc = parseJsonObject(res, `discovery at ${url}`);
+    return validateDiscovery(doc, { expectedIssuer, discoveryUrl: url, viaAppBase: url !== urls[0], ...opts });
+  }
+  throw refusedError(`discovery failed: no document found (status ${lastStatus})`);
+}

@@ -1,0 +1,26 @@
+/**
+ * Secret hygiene. Every secret the process learns (client secret, session token, tokens, codes,
+ * verifiers) is registered here, and everything printed on stderr (errors, warnings, --verbose
+ * trace) passes through `redact`, so a secret never reaches a log by accident. stdout is only
+ * exempt where the user asked for the secret (`oidc token`).
+ */
+const secrets = new Set<string>();
+
+export function registerSecret(value: string | undefined | null): void {
+  if (typeof value === "string" && value.length >= 6) secrets.add(value);
+}
+
+const SECRET_PARAMS =
+  /\b(code|code_verifier|client_secret|refresh_token|access_token|id_token|password|token|consent_code|device_code|registration_access_token|assertion|oauth_query)=([^&\s"']+)/gi;
+const SECRET_JSON_KEYS =
+  /"(code|code_verifier|client_secret|refresh_token|access_token|id_token|password|token|consent_code|device_code|registration_access_token|oauth_query)"\s*:\s*"[^"]*"/gi;
+
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
+  out = out.replace(/\b(authorization|set-auth-token|cookie|set-cookie)(\s*:\s*)([^\n]+)/gi, "$1$2[redacted]");
+  out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g, "$1 [redacted]");
+  out = out.replace(SECRET_PARAMS, "$1=[redacted]");
+  out = out.replace(SECRET_JSON_KEYS, '"$1":"[redacted]"');
+  return out;
+}

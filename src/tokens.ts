@@ -1,0 +1,103 @@
+/**
+ * Tokens in a profile: save a token response (after the ID token checks), and keep the access
+ * token valid with a refresh that is safe across processes: lock, re-read, refresh only if still
+ * needed, write atomically, release.
+ */
+import { loginRequired, refusedError } from "./errors.js";
+import { info } from "./io.js";
+import { DIALECTS, type Dialect, deviation } from "./oidc/dialects.js";
+import { verifyIdToken } from "./oidc/idtoken.js";
+import { type TokenResponse, TokenEndpointError, refreshTokenGrant } from "./oidc/token.js";
+import { nowSeconds, type Profile, type StoredClient, type StoredTokens, tokenFresh } from "./profile.js";
+import { readProfile, withProfileLock, writeProfile } from "./store.js";
+
+export const dialectOf = (p: Profile): Dialect => DIALECTS[p.dialect as keyof typeof DIALECTS] ?? DIALECTS.standard;
+
+/** Check a token response's ID token and turn it into what the profile stores. */
+export async function acceptTokenResponse(
+  profile: Profile,
+  client: StoredClient,
+  tokens: TokenResponse,
+  p: { nonce?: string; previous?: StoredTokens; dialect?: Dialect },
+): Promise<StoredTokens> {
+  const metadata = profile.metadata;
+  if (!metadata) throw refusedError("no provider metadata in the profile");
+  const dialect = p.dialect ?? dialectOf(profile);
+  let sub = p.previous?.sub;
+  if (tokens.id_token) {
+    const claims = await verifyIdToken(tokens.id_token, {
+      metadata,
+      dialect,
+      clientId: client.client_id,
+      clientSecret: client.client_secret,
+      nonce: p.nonce,
+      accessToken: tokens.access_token,
+      expectedSub: p.previous?.sub,
+    });
+    sub = claims.sub as string;
+  } else if (p.previous && p.previous.id_token) {
+    deviation(dialect, "refresh-without-id-token");
+  }
+  const now = nowSeconds();
+  return {
+    access_token: tokens.access_token,
+    token_type: tokens.token_type,
+    ...(tokens.expires_in !== undefined ? { expires_at: now + tokens.expires_in } : {}),
+    // A refresh response without a refresh token keeps the old one (RFC 6749 §6).
+    ...((tokens.refresh_token ?? p.previous?.refresh_token) ? { refresh_token: tokens.refresh_token ?? p.previous?.refresh_token } : {}),
+    ...((tokens.id_token ?? p.previous?.id_token) ? { id_token: tokens.id_token ?? p.previous?.id_token } : {}),
+    ...((tokens.scope ?? p.previous?.scope) ? { scope: tokens.scope ?? p.previous?.scope } : {}),
+    ...(sub ? { sub } : {}),
+    obtained_at: now,
+  };
+}
+
+async function refreshOnce(profile: Profile, refreshToken: string): Promise<Profile> {
+  const client = profile.client;
+  if (!client || !profile.metadata) throw loginRequired(`profile ${profile.name} has no client to refresh with`);
+  const response = await refreshTokenGrant(profile.metadata.token_endpoint, client, refreshToken);
+  const tokens = await acceptTokenResponse(profile, client, response, { previous: profile.tokens });
+  const next = { ...profile, tokens };
+  writeProfile(next);
+  return next;
+}
+
+/**
+ * A profile whose access token is valid for `minValid` more seconds, refreshing under the lock if
+ * needed (or always, with `force`). N processes with an expired token cause one refresh.
+ */
+export async function ensureFreshTokens(name: string, minValid: number, force = false): Promise<Profile> {
+  return withProfileLock(name, async (profile) => {
+    if (!profile?.tokens) throw loginRequired(`profile ${name} has no tokens`);
+    if (!force && tokenFresh(profile.tokens, minValid)) return profile;
+    const rt = profile.tokens.refresh_token;
+    if (!rt) throw loginRequired(`the access token of profile ${name} has expired and there is no refresh token`);
+    try {
+      return await refreshOnce(profile, rt);
+    } catch (e) {
+      if (!(e instanceof TokenEndpointError) || e.oauthError !== "invalid_grant") throw e;
+      // Another process (one that does not take our lock) may have rotated the token: re-read once.
+      const again = readProfile(name);
+      const rt2 = again?.tokens?.refresh_token;
+      if (again?.tokens && rt2 && rt2 !== rt) {
+        if (!force && tokenFresh(again.tokens, minValid)) return again;
+        try {
+          return await refreshOnce(again, rt2);
+        } catch (e2) {
+          if (!(e2 instanceof TokenEndpointError) || e2.oauthError !== "invalid_grant") throw e2;
+        }
+      }
+      throw loginRequired(`refresh is no longer possible for profile ${name}: ${e.message.replace(/^token refresh failed: /, "")}`);
+    }
+  });
+}
+
+export function describeExpiry(tokens: StoredTokens): string {
+  if (tokens.expires_at === undefined) return "no expiry given";
+  const left = tokens.expires_at - nowSeconds();
+  return left > 0 ? `expires in ${left}s` : `expired ${-left}s ago`;
+}
+
+export function noteSaved(profile: Profile): void {
+  info(`Saved tokens to profile ${profile.name}${profile.tokens ? ` (${describeExpiry(profile.tokens)})` : ""}.`);
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Test provider: better-auth 1.6.34 (npm alias `better-auth-oidc`) with bearer() + the deprecated
+// oidcProvider() plugin, in-memory database, node:http on 127.0.0.1. Used by the tests
+// (test/helpers/providers.ts), `npm run dev-provider` and `npm run demo`.
+//
+// Env:
+//   PORT=3000         0 picks a free port; baseURL is http://localhost:<port>, basePath /api/auth
+//   USE_JWT=1         jwt() plugin + useJWTPlugin (EdDSA ID tokens, JWKS); default HS256 (client secret)
+//   REQUIRE_PKCE=1    requirePKCE: true (authorize without code_challenge → error redirect)
+//   ALLOW_DCR=0       turn off allowDynamicClientRegistration (then registering needs a session)
+//   SEED_EMAIL, SEED_PASSWORD, SEED_NAME   the seeded user (alice@example.com / wonderland-123)
+//   SEED_CLIENT=1     also register a client (redirect http://127.0.0.1:8765/callback), shown in READY
+//   LOG_REQUESTS=1    one stderr line per request
+// stdout: exactly one line, `READY {"origin","issuer","port","pid","email","password","discovery"}`.
+// Issuer quirk of this version: issuer = the bare origin, discovery lives under /api/auth.
+
+import { runFixture } from "./pages.mjs";
+import { betterAuth } from "better-auth-oidc";
+import { memoryAdapter } from "better-auth-oidc/adapters/memory";
+import { getAuthTables } from "better-auth-oidc/db";
+import { toNodeHandler } from "better-auth-oidc/node";
+import { bearer, jwt, oidcProvider } from "better-auth-oidc/plugins";
+
+await runFixture({
+  flavor: "16",
+  label: `better-auth 1.6.34 oidcProvider (${
+    process.env.USE_JWT === "1" ? "jwt plugin, EdDSA ID tokens" : "HS256 ID tokens"
+  }${process.env.REQUIRE_PKCE === "1" ? ", PKCE required" : ""})`,
+  defaultPort: 3000,
+  async createAuth({ origin, port, basePath, env }) {
+    const useJwt = env("USE_JWT", false);
+    const plugins = [
+      bearer(),
+      ...(useJwt ? [jwt()] : []),
+      oidcProvider({
+        loginPage: `${origin}/login`,
+        consentPage: `${origin}/consent`,
+        allowDynamicClientRegistration: env("ALLOW_DCR", true),
+        requirePKCE: env("REQUIRE_PKCE", false),
+        useJWTPlugin: useJwt,
+        __skipDeprecationWarning: true,
+      }),
+    ];
+    const options = {
+      appName: "oidc-cli test provider (better-auth 1.6)",
+      baseURL: origin,
+      basePath,
+      secret: process.env.BETTER_AUTH_SECRET || "oidc-cli-test-secret-better-auth-16-0123456789",
+      // Pages opened as http://127.0.0.1:<port>/... post with that Origin; accept it too.
+      trustedOrigins: [origin, `http://127.0.0.1:${port}`],
+      emailAndPassword: { enabled: true },
+      telemetry: { enabled: false },
+      rateLimit: { enabled: false },
+      // Explicit: under NODE_ENV=test better-auth would otherwise skip its Origin (CSRF) check,
+      // which a client must be able to cope with.
+      advanced: { disableOriginCheck: false },
+      logger: {
+        level: env("DEBUG_AUTH", false) ? "debug" : "warn",
+        log: (level, message, ...args) => console.error(`[better-auth ${level}] ${message}`, ...args),
+      },
+      plugins,
+    };
+    // The memory adapter only knows the models it is given: declare every table the plugins use.
+    const db = Object.fromEntries(Object.values(getAuthTables(options)).map((t) => [t.modelName, []]));
+    const auth = betterAuth({ ...options, database: memoryAdapter(db) });
+    return {
+      auth,
+      handler: toNodeHandler(auth),
+      issuer: origin,
+      registerClient: (sessionToken) =>
+        auth.api.registerOAuthApplication({
+          headers: new Headers({ authorization: `Bearer ${sessionToken}` }),
+          body: {
+            client_name: "oidc-cli (seeded)",
+            redirect_uris: ["http://127.0.0.1:8765/callback"],
+            token_endpoint_auth_method: "client_secret_basic",
+            grant_types: ["authorization_code", "refresh_token"],
+            response_types: ["code"],
+          },
+        }),
+    };
+  },
+});
