@@ -5,7 +5,7 @@
  */
 import { loginRequired, refusedError } from "./errors.js";
 import { info } from "./io.js";
-import { DIALECTS, type Dialect, deviation } from "./oidc/dialects.js";
+import { DIALECTS, type Dialect } from "./oidc/dialects.js";
 import { verifyIdToken } from "./oidc/idtoken.js";
 import { type TokenResponse, TokenEndpointError, refreshTokenGrant } from "./oidc/token.js";
 import { nowSeconds, type Profile, type StoredClient, type StoredTokens, tokenFresh } from "./profile.js";
@@ -35,8 +35,6 @@ export async function acceptTokenResponse(
       expectedSub: p.previous?.sub,
     });
     sub = claims.sub as string;
-  } else if (p.previous && p.previous.id_token) {
-    deviation(dialect, "refresh-without-id-token");
   }
   const now = nowSeconds();
   return {

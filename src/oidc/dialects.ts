@@ -85,7 +85,6 @@ export const DEVIATIONS = {
   "jwks-missing": "`jwks_uri` is advertised but answers %s; ID tokens are checked with the client secret (HS256)",
   "none-yields-secret": "registered with `token_endpoint_auth_method: none` but the provider issued a client secret and will require it",
   "registration-status-200": "dynamic registration answered 200 instead of 201 (RFC 7591)",
-  "refresh-without-id-token": "the refresh response carries no new ID token",
 } as const;
 export type DeviationId = keyof typeof DEVIATIONS;
 
