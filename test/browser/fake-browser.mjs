@@ -171,33 +171,46 @@ browser = await chromium.launch({
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
+    // no network beyond loopback (the dev pages @import Google Fonts); fails fast instead of hanging
+    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1 , EXCLUDE [::1]',
   ],
 });
 log(`chromium launched (${Date.now() - tl} ms) version=${browser.version()}`);
 const context = await browser.newContext();
 const page = await context.newPage();
 
-// --- 3. network: block non-loopback, watch / gate the callback ----------------------------------
-let callbackUrl; // set once the callback request was let through (or blocked)
+// --- 3. network: watch / gate the callback --------------------------------------------------------
+// Playwright's route() is not called for redirect hops, and the callback usually arrives as the
+// Location of a 303 from the OP, so: watch with the 'request' event (fires for redirect hops too)
+// and, for FAKE_BROWSER_NO_CALLBACK, block with CDP Fetch interception (which does pause them).
+let callbackUrl; // set once the callback request was sent (or blocked)
 let callbackBlocked = false;
 let callbackResult; // 'response <status>' | 'failed <reason>'
-await context.route('**/*', async (route) => {
-  const req = route.request();
+page.on('request', (req) => {
   const url = req.url();
-  if (isCallback(url)) {
-    if (NO_CALLBACK) {
-      callbackBlocked = true;
-      callbackUrl ??= url;
-      log(`callback blocked (FAKE_BROWSER_NO_CALLBACK): ${url}`);
-      return route.abort('blockedbyclient');
-    }
-    callbackUrl ??= url;
-    log(`callback ${req.isNavigationRequest() ? 'navigation' : 'request'}: ${url}`);
-    return route.continue();
-  }
-  if (url.startsWith('data:') || url.startsWith('blob:') || isLoopback(url)) return route.continue();
-  return route.abort('blockedbyclient'); // e.g. the Google Fonts @import of the dev pages
+  if (!isCallback(url) || NO_CALLBACK || callbackUrl) return;
+  callbackUrl = url;
+  log(`callback ${req.isNavigationRequest() ? 'navigation' : 'request'}${req.redirectedFrom() ? ' (redirect)' : ''}: ${url}`);
 });
+if (NO_CALLBACK) {
+  const cdp = await context.newCDPSession(page);
+  cdp.on('Fetch.requestPaused', async (ev) => {
+    const { requestId, request } = ev;
+    try {
+      if (isCallback(request.url)) {
+        callbackBlocked = true;
+        callbackUrl ??= request.url;
+        log(`callback blocked (FAKE_BROWSER_NO_CALLBACK): ${request.url}`);
+        await cdp.send('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' });
+      } else {
+        await cdp.send('Fetch.continueRequest', { requestId });
+      }
+    } catch (e) {
+      log(`Fetch interception: ${e.message.split('\n')[0]}`);
+    }
+  });
+  await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
+}
 page.on('response', (res) => {
   if (isCallback(res.url()) && !callbackResult) {
     callbackResult = `response ${res.status()}`;
@@ -217,7 +230,11 @@ page.on('requestfailed', (req) => {
 });
 page.on('pageerror', (e) => log(`pageerror: ${e.message}`));
 page.on('console', (m) => {
-  if (m.type() === 'error') log(`console.error: ${m.text()}`);
+  // the dev pages' Google Fonts @import fails by design (no network beyond loopback)
+  if (m.type() !== 'error' || m.text().includes('ERR_NAME_NOT_RESOLVED')) return;
+  const where = m.location()?.url || '';
+  if (where.endsWith('/favicon.ico')) return;
+  log(`console.error: ${m.text()}${where ? ` (${where})` : ''}`);
 });
 
 // --- 4. drive the pages ---------------------------------------------------------------------------
