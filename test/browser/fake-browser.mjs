@@ -34,7 +34,7 @@
 //   FAKE_BROWSER_TIMEOUT_MS        overall timeout (default 60000)
 //   FAKE_BROWSER_CHROMIUM          Chromium executable (default /usr/bin/chromium)
 
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from "node:fs";
 
 const t0 = Date.now();
 const LOG = process.env.FAKE_BROWSER_LOG;
@@ -52,17 +52,17 @@ function log(msg) {
 }
 
 const env = process.env;
-const ACTION = (env.FAKE_BROWSER_ACTION || 'accept').toLowerCase();
-const CANCEL_AT = (env.FAKE_BROWSER_CANCEL_AT || 'consent').toLowerCase();
-const LOGIN = env.FAKE_BROWSER_LOGIN || 'alice';
-const EMAIL = env.FAKE_BROWSER_EMAIL || 'alice@example.com';
-const PANVA_PASSWORD = env.FAKE_BROWSER_PASSWORD || 'password';
-const BA_PASSWORD = env.FAKE_BROWSER_PASSWORD || 'wonderland-123';
-const USER_CODE = env.FAKE_BROWSER_USER_CODE || '';
-const WRONG_STATE_FIRST = env.FAKE_BROWSER_WRONG_STATE_FIRST === '1';
-const NO_CALLBACK = env.FAKE_BROWSER_NO_CALLBACK === '1';
+const ACTION = (env.FAKE_BROWSER_ACTION || "accept").toLowerCase();
+const CANCEL_AT = (env.FAKE_BROWSER_CANCEL_AT || "consent").toLowerCase();
+const LOGIN = env.FAKE_BROWSER_LOGIN || "alice";
+const EMAIL = env.FAKE_BROWSER_EMAIL || "alice@example.com";
+const PANVA_PASSWORD = env.FAKE_BROWSER_PASSWORD || "password";
+const BA_PASSWORD = env.FAKE_BROWSER_PASSWORD || "wonderland-123";
+const USER_CODE = env.FAKE_BROWSER_USER_CODE || "";
+const WRONG_STATE_FIRST = env.FAKE_BROWSER_WRONG_STATE_FIRST === "1";
+const NO_CALLBACK = env.FAKE_BROWSER_NO_CALLBACK === "1";
 const TIMEOUT_MS = Number(env.FAKE_BROWSER_TIMEOUT_MS) > 0 ? Number(env.FAKE_BROWSER_TIMEOUT_MS) : 60_000;
-const CHROMIUM = env.FAKE_BROWSER_CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM = env.FAKE_BROWSER_CHROMIUM || "/usr/bin/chromium";
 const deadline = t0 + TIMEOUT_MS;
 const remaining = () => Math.max(0, deadline - Date.now());
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -84,31 +84,33 @@ async function finish(code, why) {
   process.exit(code);
 }
 
-process.on('SIGTERM', () => finish(1, 'signal SIGTERM'));
-process.on('SIGINT', () => finish(1, 'signal SIGINT'));
-process.on('SIGHUP', () => finish(1, 'signal SIGHUP'));
-process.on('unhandledRejection', (e) => finish(1, `unhandled rejection: ${e?.stack || e}`));
-process.on('uncaughtException', (e) => finish(1, `uncaught exception: ${e?.stack || e}`));
+process.on("SIGTERM", () => finish(1, "signal SIGTERM"));
+process.on("SIGINT", () => finish(1, "signal SIGINT"));
+process.on("SIGHUP", () => finish(1, "signal SIGHUP"));
+process.on("unhandledRejection", (e) => finish(1, `unhandled rejection: ${e?.stack || e}`));
+process.on("uncaughtException", (e) => finish(1, `uncaught exception: ${e?.stack || e}`));
 setTimeout(() => {
-  const where = lastSnap ? ` on ${lastSnap.kind} ${lastSnap.url}: ${lastSnap.err || lastSnap.text}` : '';
+  const where = lastSnap ? ` on ${lastSnap.kind} ${lastSnap.url}: ${lastSnap.err || lastSnap.text}` : "";
   finish(1, `timeout after ${TIMEOUT_MS} ms${where}`);
 }, TIMEOUT_MS).unref();
 
 const startUrl = process.argv[process.argv.length - 1];
-log(`start pid=${process.pid} action=${ACTION} no_callback=${NO_CALLBACK} wrong_state_first=${WRONG_STATE_FIRST} url=${startUrl}`);
+log(
+  `start pid=${process.pid} action=${ACTION} no_callback=${NO_CALLBACK} wrong_state_first=${WRONG_STATE_FIRST} url=${startUrl}`,
+);
 if (process.argv.length < 3 || !URL.canParse(startUrl)) {
   await finish(1, `usage: fake-browser.mjs <url> (got ${JSON.stringify(process.argv.slice(2))})`);
 }
 
 let redirectUri;
 try {
-  const ru = new URL(startUrl).searchParams.get('redirect_uri');
+  const ru = new URL(startUrl).searchParams.get("redirect_uri");
   if (ru && URL.canParse(ru)) redirectUri = new URL(ru);
 } catch {
   // no redirect_uri (e.g. PAR request_uri or device verification URL)
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 function isCallback(raw) {
   let u;
   try {
@@ -117,12 +119,12 @@ function isCallback(raw) {
     return false;
   }
   if (redirectUri && u.origin === redirectUri.origin && u.pathname === redirectUri.pathname) return true;
-  return u.protocol === 'http:' && u.hostname === '127.0.0.1' && u.pathname === '/callback';
+  return u.protocol === "http:" && u.hostname === "127.0.0.1" && u.pathname === "/callback";
 }
 function isLoopback(raw) {
   try {
     const h = new URL(raw).hostname;
-    return LOOPBACK.has(h) || h.endsWith('.localhost');
+    return LOOPBACK.has(h) || h.endsWith(".localhost");
   } catch {
     return false;
   }
@@ -131,12 +133,12 @@ function isLoopback(raw) {
 // --- 1. optional wrong-state request straight to the CLI's loopback server ---------------------
 if (WRONG_STATE_FIRST) {
   if (!redirectUri) {
-    log('wrong-state: authorize URL has no redirect_uri, skipped');
+    log("wrong-state: authorize URL has no redirect_uri, skipped");
   } else {
     const target = `${redirectUri.origin}${redirectUri.pathname}?code=x&state=wrong`;
     try {
-      const res = await fetch(target, { redirect: 'manual', signal: AbortSignal.timeout(Math.min(5000, remaining())) });
-      const text = (await res.text()).replace(/\s+/g, ' ').slice(0, 200);
+      const res = await fetch(target, { redirect: "manual", signal: AbortSignal.timeout(Math.min(5000, remaining())) });
+      const text = (await res.text()).replace(/\s+/g, " ").slice(0, 200);
       log(`wrong-state GET ${target} -> ${res.status} ${text}`);
     } catch (e) {
       log(`wrong-state GET ${target} failed: ${e.cause?.code || e.message}`);
@@ -154,7 +156,7 @@ if (!existsSync(CHROMIUM)) {
   await sleep(1000); // let the package install settle
 }
 
-const { chromium } = await import('playwright-core');
+const { chromium } = await import("playwright-core");
 const tl = Date.now();
 browser = await chromium.launch({
   executablePath: CHROMIUM,
@@ -164,15 +166,15 @@ browser = await chromium.launch({
   handleSIGHUP: false,
   timeout: Math.max(1000, remaining()),
   args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     // no network beyond loopback (the dev pages @import Google Fonts); fails fast instead of hanging
-    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1 , EXCLUDE [::1]',
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1 , EXCLUDE [::1]",
   ],
 });
 log(`chromium launched (${Date.now() - tl} ms) version=${browser.version()}`);
@@ -186,38 +188,40 @@ const page = await context.newPage();
 let callbackUrl; // set once the callback request was sent (or blocked)
 let callbackBlocked = false;
 let callbackResult; // 'response <status>' | 'failed <reason>'
-page.on('request', (req) => {
+page.on("request", (req) => {
   const url = req.url();
   if (!isCallback(url) || NO_CALLBACK || callbackUrl) return;
   callbackUrl = url;
-  log(`callback ${req.isNavigationRequest() ? 'navigation' : 'request'}${req.redirectedFrom() ? ' (redirect)' : ''}: ${url}`);
+  log(
+    `callback ${req.isNavigationRequest() ? "navigation" : "request"}${req.redirectedFrom() ? " (redirect)" : ""}: ${url}`,
+  );
 });
 if (NO_CALLBACK) {
   const cdp = await context.newCDPSession(page);
-  cdp.on('Fetch.requestPaused', async (ev) => {
+  cdp.on("Fetch.requestPaused", async (ev) => {
     const { requestId, request } = ev;
     try {
       if (isCallback(request.url)) {
         callbackBlocked = true;
         callbackUrl ??= request.url;
         log(`callback blocked (FAKE_BROWSER_NO_CALLBACK): ${request.url}`);
-        await cdp.send('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' });
+        await cdp.send("Fetch.failRequest", { requestId, errorReason: "BlockedByClient" });
       } else {
-        await cdp.send('Fetch.continueRequest', { requestId });
+        await cdp.send("Fetch.continueRequest", { requestId });
       }
     } catch (e) {
-      log(`Fetch interception: ${e.message.split('\n')[0]}`);
+      log(`Fetch interception: ${e.message.split("\n")[0]}`);
     }
   });
-  await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
+  await cdp.send("Fetch.enable", { patterns: [{ urlPattern: "*", requestStage: "Request" }] });
 }
-page.on('response', (res) => {
+page.on("response", (res) => {
   if (isCallback(res.url()) && !callbackResult) {
     callbackResult = `response ${res.status()}`;
     log(`callback response ${res.status()}`);
   }
 });
-page.on('requestfailed', (req) => {
+page.on("requestfailed", (req) => {
   const url = req.url();
   if (isCallback(url)) {
     if (!callbackResult && !callbackBlocked) {
@@ -228,31 +232,32 @@ page.on('requestfailed', (req) => {
     log(`request failed: ${req.method()} ${url} ${req.failure()?.errorText}`);
   }
 });
-page.on('pageerror', (e) => log(`pageerror: ${e.message}`));
-page.on('console', (m) => {
+page.on("pageerror", (e) => log(`pageerror: ${e.message}`));
+page.on("console", (m) => {
   // the dev pages' Google Fonts @import fails by design (no network beyond loopback)
-  if (m.type() !== 'error' || m.text().includes('ERR_NAME_NOT_RESOLVED')) return;
-  const where = m.location()?.url || '';
-  if (where.endsWith('/favicon.ico')) return;
-  log(`console.error: ${m.text()}${where ? ` (${where})` : ''}`);
+  if (m.type() !== "error" || m.text().includes("ERR_NAME_NOT_RESOLVED")) return;
+  const where = m.location()?.url || "";
+  if (where.endsWith("/favicon.ico")) return;
+  log(`console.error: ${m.text()}${where ? ` (${where})` : ""}`);
 });
 
 // --- 4. drive the pages ---------------------------------------------------------------------------
 function detect() {
   const q = (s) => document.querySelector(s);
   const title = document.title;
-  let kind = 'unknown';
-  if (q('input[name="prompt"][value="login"]') && q('input[name="login"]')) kind = 'panva-login';
-  else if (q('input[name="prompt"][value="consent"]')) kind = 'panva-consent';
-  else if (q('button[autofocus][form="op.deviceConfirmForm"]')) kind = 'panva-device-confirm';
-  else if (q('input[name="user_code"]')) kind = 'panva-device-input';
-  else if (title === 'Sign-in Success') kind = 'panva-device-success';
-  else if (title === 'oops! something went wrong') kind = 'panva-error';
-  else if (q('button#accept') && q('button#deny')) kind = 'ba-consent';
-  else if (q('input[name="email"]') && q('input[name="password"]') && q('button[type="submit"]')) kind = 'ba-login';
-  else if (/\/api\/auth\/error/.test(location.pathname)) kind = 'ba-error';
-  const err = q('#error:not([hidden])')?.textContent || q('p.red')?.textContent || '';
-  const text = (document.body?.innerText || '').replace(/\s+/g, ' ').trim().slice(0, 300);
+  let kind = "unknown";
+  if (q('input[name="prompt"][value="login"]') && q('input[name="login"]')) kind = "panva-login";
+  else if (q('input[name="prompt"][value="consent"]')) kind = "panva-consent";
+  else if (q('button[autofocus][form="op.deviceConfirmForm"]')) kind = "panva-device-confirm";
+  else if (q('input[name="user_code"]')) kind = "panva-device-input";
+  else if (title === "Sign-in Success") kind = "panva-device-success";
+  else if (title === "oops! something went wrong") kind = "panva-error";
+  else if (q("button#accept") && q("button#deny")) kind = "ba-consent";
+  else if (q('input[name="email"]') && q('input[name="password"]') && q('button[type="submit"]')) kind = "ba-login";
+  else if (/\/api\/auth\/error/.test(location.pathname)) kind = "ba-error";
+  const err = q("#error:not([hidden])")?.textContent || q("p.red")?.textContent || "";
+  // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, without inline scripts
+  const text = (document.body?.innerText || "").replace(/\s+/g, " ").trim().slice(0, 300);
   return { kind, title, url: location.href, ready: document.readyState, err: err.trim(), text };
 }
 
@@ -266,10 +271,10 @@ async function snapshot() {
 
 const tg = Date.now();
 page
-  .goto(startUrl, { waitUntil: 'domcontentloaded', timeout: Math.max(1000, remaining()) })
+  .goto(startUrl, { waitUntil: "domcontentloaded", timeout: Math.max(1000, remaining()) })
   .then(() => log(`first page loaded (${Date.now() - tg} ms): ${page.url()}`))
   .catch((e) => {
-    if (!callbackUrl) log(`goto: ${e.message.split('\n')[0]}`);
+    if (!callbackUrl) log(`goto: ${e.message.split("\n")[0]}`);
   });
 
 let lastActed; // `${kind} ${url}` of the last page we acted on
@@ -281,13 +286,13 @@ const STUCK_MS = 15_000;
 
 async function act(snap) {
   const { kind } = snap;
-  const cancel = ACTION === 'cancel';
+  const cancel = ACTION === "cancel";
   switch (kind) {
-    case 'panva-login':
-      if (cancel && CANCEL_AT === 'login') {
-        log('panva login: cancel');
+    case "panva-login":
+      if (cancel && CANCEL_AT === "login") {
+        log("panva login: cancel");
         cancelled = true;
-        await page.getByText('[ Cancel ]').click();
+        await page.getByText("[ Cancel ]").click();
         return;
       }
       log(`panva login: login=${LOGIN}`);
@@ -295,46 +300,46 @@ async function act(snap) {
       await page.fill('input[name="password"]', PANVA_PASSWORD);
       await page.click('button[type="submit"]');
       return;
-    case 'panva-consent':
+    case "panva-consent":
       if (cancel) {
-        log('panva consent: cancel');
+        log("panva consent: cancel");
         cancelled = true;
-        await page.getByText('[ Cancel ]').click();
+        await page.getByText("[ Cancel ]").click();
       } else {
-        log('panva consent: accept');
+        log("panva consent: accept");
         await page.click('button[type="submit"]');
       }
       return;
-    case 'panva-device-input':
-      if (!USER_CODE) throw new Error('device user-code page but FAKE_BROWSER_USER_CODE is not set');
+    case "panva-device-input":
+      if (!USER_CODE) throw new Error("device user-code page but FAKE_BROWSER_USER_CODE is not set");
       log(`panva device input: user_code=${USER_CODE}`);
       await page.fill('input[name="user_code"]', USER_CODE);
       await page.click('button[form="op.deviceInputForm"]');
       return;
-    case 'panva-device-confirm':
+    case "panva-device-confirm":
       if (cancel) {
-        log('panva device confirm: abort');
+        log("panva device confirm: abort");
         cancelled = true;
         await page.click('button[name="abort"]');
       } else {
-        log('panva device confirm: continue');
+        log("panva device confirm: continue");
         await page.click('button[autofocus][form="op.deviceConfirmForm"]');
       }
       return;
-    case 'ba-login':
+    case "ba-login":
       log(`better-auth login: email=${EMAIL}`);
       await page.fill('input[name="email"]', EMAIL);
       await page.fill('input[name="password"]', BA_PASSWORD);
       await page.click('button[type="submit"]');
       return;
-    case 'ba-consent':
+    case "ba-consent":
       if (cancel) {
-        log('better-auth consent: deny');
+        log("better-auth consent: deny");
         cancelled = true;
-        await page.click('button#deny');
+        await page.click("button#deny");
       } else {
-        log('better-auth consent: accept');
-        await page.click('button#accept');
+        log("better-auth consent: accept");
+        await page.click("button#accept");
       }
       return;
     default:
@@ -349,18 +354,21 @@ async function waitForCallbackPage() {
   // let the request reach the CLI, then wait for the page (or the request's failure)
   const until = Date.now() + Math.min(10_000, remaining());
   while (!callbackResult && Date.now() < until) await sleep(50);
-  if (callbackResult?.startsWith('response')) {
+  if (callbackResult?.startsWith("response")) {
     try {
-      await page.waitForURL((u) => isCallback(u.href), { waitUntil: 'load', timeout: Math.max(100, until - Date.now()) });
-      log(`callback page loaded: ${(await snapshot())?.text?.slice(0, 120) ?? ''}`);
+      await page.waitForURL((u) => isCallback(u.href), {
+        waitUntil: "load",
+        timeout: Math.max(100, until - Date.now()),
+      });
+      log(`callback page loaded: ${(await snapshot())?.text?.slice(0, 120) ?? ""}`);
     } catch (e) {
-      log(`callback page did not finish loading: ${e.message.split('\n')[0]}`);
+      log(`callback page did not finish loading: ${e.message.split("\n")[0]}`);
     }
   } else {
     // The CLI may close its server as soon as it has the request; the request was still delivered.
-    log(`callback request sent; ${callbackResult ?? 'no response yet'}`);
+    log(`callback request sent; ${callbackResult ?? "no response yet"}`);
   }
-  await finish(0, `callback reached ${Date.now() - t0} ms after start${cancelled ? ' (after cancel)' : ''}`);
+  await finish(0, `callback reached ${Date.now() - t0} ms after start${cancelled ? " (after cancel)" : ""}`);
 }
 
 while (!exiting) {
@@ -369,7 +377,7 @@ while (!exiting) {
     break;
   }
   const snap = await snapshot();
-  if (!snap || snap.ready === 'loading') {
+  if (!snap || snap.ready === "loading") {
     await sleep(50);
     continue;
   }
@@ -379,20 +387,20 @@ while (!exiting) {
     lastLogged = key;
     log(`page ${snap.kind}: ${snap.url}`);
   }
-  if (snap.kind === 'panva-error' || snap.kind === 'ba-error') {
+  if (snap.kind === "panva-error" || snap.kind === "ba-error") {
     await finish(1, `provider error page: ${snap.text}`);
     break;
   }
-  if (snap.kind === 'panva-device-success') {
+  if (snap.kind === "panva-device-success") {
     await finish(0, `device flow finished: ${snap.text.slice(0, 120)}`);
     break;
   }
-  if (snap.kind === 'panva-device-input' && cancelled) {
+  if (snap.kind === "panva-device-input" && cancelled) {
     // after [ Abort ] the OP shows the input page with "The Sign-in request was interrupted"
     await finish(0, `device flow aborted: ${snap.err || snap.text.slice(0, 120)}`);
     break;
   }
-  if (snap.kind === 'unknown' || key === lastActed) {
+  if (snap.kind === "unknown" || key === lastActed) {
     if (key === lastActed && Date.now() - actedAt > STUCK_MS) {
       await finish(1, `stuck on ${snap.kind} ${snap.url}: ${snap.err || snap.text}`);
       break;
@@ -411,10 +419,10 @@ while (!exiting) {
   } catch (e) {
     if (callbackUrl || exiting) continue;
     // the page may have navigated away mid-action; re-detect before giving up
-    log(`action on ${snap.kind} failed: ${e.message.split('\n')[0]}`);
+    log(`action on ${snap.kind} failed: ${e.message.split("\n")[0]}`);
     const again = await snapshot();
     if (again && `${again.kind} ${again.url}` === key) {
-      await finish(1, `could not act on ${snap.kind}: ${e.message.split('\n')[0]}`);
+      await finish(1, `could not act on ${snap.kind}: ${e.message.split("\n")[0]}`);
       break;
     }
   }

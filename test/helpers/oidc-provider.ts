@@ -1,19 +1,19 @@
 // Helpers around the panva oidc-provider fixture (test/providers/oidc-provider.mjs).
-import { fileURLToPath } from 'node:url';
-import { spawnFixture } from './spawn-fixture.js';
+import { fileURLToPath } from "node:url";
+import { spawnFixture } from "./spawn-fixture.js";
 
-export const OIDC_PROVIDER_SCRIPT = fileURLToPath(new URL('../providers/oidc-provider.mjs', import.meta.url));
+export const OIDC_PROVIDER_SCRIPT = fileURLToPath(new URL("../providers/oidc-provider.mjs", import.meta.url));
 
 /** Pre-registered clients of the fixture (all redirect to http://127.0.0.1/callback). */
 export const OP_CLIENTS = {
   /** native, auth none, grants authorization_code refresh_token device_code; any loopback port */
-  public: { clientId: 'cli-public' },
+  public: { clientId: "cli-public" },
   /** same but application_type web: redirect_uri must match exactly (no port) */
-  publicWeb: { clientId: 'cli-public-web' },
+  publicWeb: { clientId: "cli-public-web" },
   /** client_secret_basic (+ client_credentials) */
-  confidential: { clientId: 'cli-confidential', clientSecret: 'cli-confidential-secret' },
+  confidential: { clientId: "cli-confidential", clientSecret: "cli-confidential-secret" },
   /** client_secret_post (+ client_credentials) */
-  confidentialPost: { clientId: 'cli-confidential-post', clientSecret: 'cli-confidential-post-secret' },
+  confidentialPost: { clientId: "cli-confidential-post", clientSecret: "cli-confidential-post-secret" },
 } as const;
 
 export interface StartOidcProviderOptions {
@@ -26,7 +26,7 @@ export interface StartOidcProviderOptions {
   /** issuer path prefix, e.g. '/oidc' */
   issuerPath?: string;
   /** refresh token rotation policy (default: library default, public clients rotate every time) */
-  rotate?: 'default' | 'always' | 'never';
+  rotate?: "default" | "always" | "never";
   /** fixed port (default random) */
   port?: number;
   /** extra environment for the fixture process */
@@ -73,7 +73,7 @@ export interface BrowserlessLoginOptions {
   /** ignored by devInteractions (default 'password') */
   password?: string;
   /** what to do on the consent page (default 'accept'); 'deny' follows the "[ Cancel ]" link */
-  consent?: 'accept' | 'deny';
+  consent?: "accept" | "deny";
   /** overall timeout, ms (default 10000) */
   timeoutMs?: number;
 }
@@ -89,22 +89,22 @@ class CookieJar {
 
   store(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
-      const [pair = '', ...attrs] = line.split(';');
-      const eq = pair.indexOf('=');
+      const [pair = "", ...attrs] = line.split(";");
+      const eq = pair.indexOf("=");
       if (eq < 1) continue;
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      let path = '/';
+      let path = "/";
       let expired = false;
       for (const attr of attrs) {
-        const [k = '', v = ''] = attr.split('=').map((s) => s.trim());
+        const [k = "", v = ""] = attr.split("=").map((s) => s.trim());
         const key = k.toLowerCase();
-        if (key === 'path' && v) path = v;
-        if (key === 'max-age' && Number(v) <= 0) expired = true;
-        if (key === 'expires' && Date.parse(v) <= Date.now()) expired = true;
+        if (key === "path" && v) path = v;
+        if (key === "max-age" && Number(v) <= 0) expired = true;
+        if (key === "expires" && Date.parse(v) <= Date.now()) expired = true;
       }
       const id = `${name}\u0000${path}`;
-      if (expired || value === '') this.cookies.delete(id);
+      if (expired || value === "") this.cookies.delete(id);
       else this.cookies.set(id, { value, path });
     }
   }
@@ -115,38 +115,37 @@ class CookieJar {
     const entries = [...this.cookies.entries()].sort((a, b) => b[1].path.length - a[1].path.length);
     for (const [id, c] of entries) {
       const p = c.path;
-      const matches =
-        url.pathname === p || url.pathname.startsWith(p.endsWith('/') ? p : `${p}/`) || p === '/';
-      if (matches) out.push(`${id.split('\u0000')[0]}=${c.value}`);
+      const matches = url.pathname === p || url.pathname.startsWith(p.endsWith("/") ? p : `${p}/`) || p === "/";
+      if (matches) out.push(`${id.split("\u0000")[0]}=${c.value}`);
     }
-    return out.length ? out.join('; ') : undefined;
+    return out.length ? out.join("; ") : undefined;
   }
 }
 
 function isCallback(target: URL, redirectUri: URL | undefined): boolean {
   // the OP redirects to exactly the redirect_uri of the request (port included)
   if (redirectUri) return target.origin === redirectUri.origin && target.pathname === redirectUri.pathname;
-  return target.hostname === '127.0.0.1' && target.pathname.endsWith('/callback');
+  return target.hostname === "127.0.0.1" && target.pathname.endsWith("/callback");
 }
 
 function htmlText(html: string): string {
   return html
-    .replace(/<style[\s\S]*?<\/style>/gi, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ')
+    .replace(/<style[\s\S]*?<\/style>/gi, "")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
     .trim()
     .slice(0, 400);
 }
 
 function decodeEntities(s: string): string {
   return s
-    .replace(/&amp;/g, '&')
-    .replace(/&#x2F;/gi, '/')
-    .replace(/&#x3D;/gi, '=')
+    .replace(/&amp;/g, "&")
+    .replace(/&#x2F;/gi, "/")
+    .replace(/&#x3D;/gi, "=")
     .replace(/&#39;/g, "'")
     .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>');
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 }
 
 /**
@@ -157,33 +156,33 @@ function decodeEntities(s: string): string {
  * at the redirect_uri.
  */
 export async function browserlessLogin(authorizeUrl: string, opts: BrowserlessLoginOptions = {}): Promise<string> {
-  const login = opts.login ?? 'alice';
-  const password = opts.password ?? 'password';
-  const consent = opts.consent ?? 'accept';
+  const login = opts.login ?? "alice";
+  const password = opts.password ?? "password";
+  const consent = opts.consent ?? "accept";
   const signal = AbortSignal.timeout(opts.timeoutMs ?? 10_000);
   const start = new URL(authorizeUrl);
-  const ru = start.searchParams.get('redirect_uri');
+  const ru = start.searchParams.get("redirect_uri");
   const redirectUri = ru ? new URL(ru) : undefined;
   const jar = new CookieJar();
 
   let url = start;
-  let method: 'GET' | 'POST' = 'GET';
+  let method: "GET" | "POST" = "GET";
   let body: URLSearchParams | undefined;
   const trail: string[] = [];
 
   for (let step = 0; step < 25; step++) {
     if (isCallback(url, redirectUri)) return url.href;
     trail.push(`${method} ${url.pathname}`);
-    const headers: Record<string, string> = { accept: 'text/html,application/json' };
+    const headers: Record<string, string> = { accept: "text/html,application/json" };
     const cookie = jar.header(url);
     if (cookie) headers.cookie = cookie;
-    const res = await fetch(url, { method, headers, body, redirect: 'manual', signal });
+    const res = await fetch(url, { method, headers, body, redirect: "manual", signal });
     jar.store(res);
-    method = 'GET';
+    method = "GET";
     body = undefined;
 
     if (res.status >= 300 && res.status < 400) {
-      const loc = res.headers.get('location');
+      const loc = res.headers.get("location");
       await res.body?.cancel();
       if (!loc) throw new Error(`browserlessLogin: ${res.status} without Location at ${url.href}`);
       url = new URL(loc, url);
@@ -198,23 +197,23 @@ export async function browserlessLogin(authorizeUrl: string, opts: BrowserlessLo
     const action = /<form[^>]*action="([^"]+)"/i.exec(html)?.[1];
     if (/name="prompt" value="login"/.test(html) && action) {
       url = new URL(decodeEntities(action), url);
-      method = 'POST';
-      body = new URLSearchParams({ prompt: 'login', login, password });
+      method = "POST";
+      body = new URLSearchParams({ prompt: "login", login, password });
       continue;
     }
     if (/name="prompt" value="consent"/.test(html) && action) {
-      if (consent === 'deny') {
+      if (consent === "deny") {
         const abort = /<a href="([^"]+)">\[ Cancel \]<\/a>/.exec(html)?.[1];
-        if (!abort) throw new Error('browserlessLogin: consent page without a [ Cancel ] link');
+        if (!abort) throw new Error("browserlessLogin: consent page without a [ Cancel ] link");
         url = new URL(decodeEntities(abort), url);
       } else {
         url = new URL(decodeEntities(action), url);
-        method = 'POST';
-        body = new URLSearchParams({ prompt: 'consent' });
+        method = "POST";
+        body = new URLSearchParams({ prompt: "consent" });
       }
       continue;
     }
     throw new Error(`browserlessLogin: unexpected page at ${url.pathname}: ${htmlText(html)}`);
   }
-  throw new Error(`browserlessLogin: too many steps: ${trail.join(' -> ')}`);
+  throw new Error(`browserlessLogin: too many steps: ${trail.join(" -> ")}`);
 }
