@@ -97,6 +97,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--consent <decision>", "answer the consent page in a headless flow").choices(["accept", "deny"]))
     .option("--no-exchange", "print code, verifier and redirect URI as JSON instead of exchanging")
     .option("--callback-timeout <seconds>", "how long to wait for the browser", positiveInt("--callback-timeout"), 300)
+    .option("--device", "device authorization grant (RFC 8628): show a code to enter on another device")
     .action(lazy(() => import("./commands/authorize.js")));
 
   program
@@ -118,6 +119,8 @@ export function buildProgram(): Command {
     .option("--code <code>", "exchange this authorization code and save the tokens")
     .option("--code-verifier <verifier>", "the PKCE verifier of --code")
     .option("--redirect-uri <uri>", "the redirect URI used with --code (default: the profile's)")
+    .option("--client-credentials", "get a token for the client itself (client_credentials grant) and save it")
+    .option("--scope <scopes>", "scopes for --client-credentials")
     .action(lazy(() => import("./commands/token.js")));
 
   program
@@ -152,6 +155,13 @@ export function buildProgram(): Command {
     .command("logout")
     .description("revoke the tokens where the provider can, then forget them locally")
     .action(lazy(() => import("./commands/logout.js")));
+
+  program
+    .command("introspect")
+    .description("ask the provider whether a token is active (RFC 7662)")
+    .argument("[token]", "default: the profile's access token")
+    .option("--refresh-token", "introspect the profile's refresh token instead")
+    .action(lazy(() => import("./commands/introspect.js")));
 
   program
     .command("decode")

@@ -5,12 +5,13 @@
  */
 import { type Context, type GlobalOptions, loadContext, requireClient } from "../context.js";
 import { usageError } from "../errors.js";
-import { info, interactive, outJson, settings } from "../io.js";
+import { browserCommand, openBrowser } from "../browser.js";
+import { info, interactive, isCiEnv, outJson, settings, spin, style, warn } from "../io.js";
 import { type AuthorizationRequest, buildAuthorizationRequest, parseAuthorizationResponse } from "../oidc/authorize.js";
 import { answerConsent, authorizeWithSession } from "../oidc/headless.js";
 import { DEFAULT_PORT, loopbackRedirectUri } from "../oidc/registration.js";
 import { exchangeAuthorizationCode } from "../oidc/token.js";
-import type { StoredClient } from "../profile.js";
+import type { StoredClient, StoredTokens } from "../profile.js";
 import { registerSecret } from "../redact.js";
 import { writeProfile } from "../store.js";
 import { acceptTokenResponse, describeExpiry } from "../tokens.js";
@@ -24,6 +25,7 @@ export interface AuthorizeOptions extends GlobalOptions {
   consent?: "accept" | "deny";
   exchange: boolean;
   callbackTimeout: number;
+  device?: boolean;
 }
 
 export const DEFAULT_SCOPE = "openid profile email offline_access";
@@ -74,11 +76,49 @@ async function headlessRedirect(ctx: Context, o: AuthorizeOptions, client: Store
   return answerConsent(ctx.metadata, step.consent, accept, session);
 }
 
+/** RFC 8628: show the code, open the verification page where a browser is configured, poll. */
+async function deviceLogin(ctx: Context, o: AuthorizeOptions, client: StoredClient, scope: string): Promise<void> {
+  const { startDeviceAuthorization, pollDeviceToken } = await import("../oidc/device.js");
+  const device = await startDeviceAuthorization(ctx.metadata, client, scope);
+  info(`To sign in, visit ${style.cyan(device.verification_uri)} and enter the code ${style.bold(device.user_code)}`);
+  if (device.verification_uri_complete) info(`  or open ${device.verification_uri_complete}`);
+  if (o.browser && (browserCommand() || !isCiEnv())) {
+    await openBrowser(device.verification_uri_complete ?? device.verification_uri, (e) => warn(e.message));
+  }
+  const spinner = await spin(`Waiting for the sign-in to finish (code ${device.user_code}, expires in ${device.expires_in}s)…`);
+  try {
+    const response = await pollDeviceToken(ctx.metadata, client, device);
+    spinner.stop();
+    const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect });
+    saveLogin(ctx, o, client, tokens, scope);
+  } catch (e) {
+    spinner.stop();
+    throw e;
+  }
+}
+
+function saveLogin(ctx: Context, o: AuthorizeOptions, client: StoredClient, tokens: StoredTokens, scope: string): void {
+  const profile = { ...ctx.profile, client, tokens, scope };
+  writeProfile(profile);
+  info(`Logged in${tokens.sub ? ` as ${tokens.sub}` : ""}; tokens saved to profile ${profile.name} (${describeExpiry(tokens)}).`);
+  if (o.json || settings.json)
+    outJson({
+      profile: profile.name,
+      issuer: ctx.metadata.issuer,
+      client_id: client.client_id,
+      sub: tokens.sub ?? null,
+      scope: tokens.scope ?? null,
+      expires_at: tokens.expires_at ?? null,
+      has_refresh_token: !!tokens.refresh_token,
+    });
+}
+
 export async function run(_args: unknown[], o: AuthorizeOptions): Promise<void> {
   registerSecret(o.sessionToken);
   const ctx = await loadContext(o, { save: true });
   const client = requireClient(ctx);
   const scope = chooseScope(ctx, o);
+  if (o.device) return deviceLogin(ctx, o, client, scope);
   const issuer = ctx.metadata.issuer;
   const check = { issuer, issRequired: ctx.metadata.authorization_response_iss_parameter_supported === true };
 
@@ -104,17 +144,5 @@ export async function run(_args: unknown[], o: AuthorizeOptions): Promise<void> 
     redirectUri: req.redirectUri,
   });
   const tokens = await acceptTokenResponse(ctx.profile, client, response, { nonce: req.nonce, dialect: ctx.dialect });
-  const profile = { ...ctx.profile, client, tokens, scope };
-  writeProfile(profile);
-  info(`Logged in${tokens.sub ? ` as ${tokens.sub}` : ""}; tokens saved to profile ${profile.name} (${describeExpiry(tokens)}).`);
-  if (settings.json)
-    outJson({
-      profile: profile.name,
-      issuer,
-      client_id: client.client_id,
-      sub: tokens.sub ?? null,
-      scope: tokens.scope ?? null,
-      expires_at: tokens.expires_at ?? null,
-      has_refresh_token: !!tokens.refresh_token,
-    });
+  saveLogin(ctx, o, client, tokens, scope);
 }

@@ -17,18 +17,19 @@ export async function run(_args: unknown[], g: GlobalOptions): Promise<void> {
     const endpoint = ctx.metadata.revocation_endpoint;
     if (endpoint && profile.client) {
       const auth = clientAuthentication(profile.client);
-      const todo: [string, string][] = [];
+      // The access token first: revoking a refresh token may revoke the whole grant with it.
+      const todo: [string, string][] = [[tokens.access_token, "access_token"]];
       if (tokens.refresh_token) todo.push([tokens.refresh_token, "refresh_token"]);
-      todo.push([tokens.access_token, "access_token"]);
       for (const [token, hint] of todo) {
+        const what = hint.replace("_", " ");
         try {
           const res = await httpRequest(endpoint, { form: { token, token_type_hint: hint, ...auth.form }, headers: auth.headers, what: "revocation" });
-          if (res.status !== 200) warn(`the provider did not revoke the ${hint.replace("_", " ")} (status ${res.status}); forgetting it anyway`);
+          if (res.status === 200) info(`Revoked the ${what} at ${endpoint}.`);
+          else warn(`the provider did not revoke the ${what} (status ${res.status}); forgetting it anyway`);
         } catch (e) {
-          warn(`revoking the ${hint.replace("_", " ")} failed (${(e as Error).message}); forgetting it anyway`);
+          warn(`revoking the ${what} failed (${(e as Error).message}); forgetting it anyway`);
         }
       }
-      info(`Revoked the tokens at ${endpoint}.`);
     } else {
       info("The provider has no revocation endpoint; the tokens stay valid there until they expire.");
     }

@@ -1,8 +1,8 @@
 /** `oidc token`: a valid access token for scripts, refreshed under the profile lock when needed. */
 import { type GlobalOptions, loadContext, requireClient } from "../context.js";
-import { loginRequired, usageError } from "../errors.js";
+import { loginRequired, refusedError, usageError } from "../errors.js";
 import { currentProfileName } from "../store.js";
-import { exchangeAuthorizationCode } from "../oidc/token.js";
+import { clientCredentialsGrant, exchangeAuthorizationCode } from "../oidc/token.js";
 import { formatToken, type TokenOutput } from "../output.js";
 import { registerSecret } from "../redact.js";
 import { writeProfile } from "../store.js";
@@ -16,6 +16,8 @@ interface Opts extends GlobalOptions {
   code?: string;
   codeVerifier?: string;
   redirectUri?: string;
+  clientCredentials?: boolean;
+  scope?: string;
 }
 
 export async function run(_args: unknown[], o: Opts): Promise<void> {
@@ -34,6 +36,19 @@ export async function run(_args: unknown[], o: Opts): Promise<void> {
     writeProfile(profile);
     noteSaved(profile);
     process.stdout.write(formatToken(tokens, output, !!o.idToken));
+    return;
+  }
+  if (o.clientCredentials) {
+    const ctx = await loadContext(o, { save: true });
+    const client = requireClient(ctx);
+    const grants = ctx.metadata.grant_types_supported;
+    if (Array.isArray(grants) && !grants.includes("client_credentials"))
+      throw refusedError(`the provider does not support the client_credentials grant (it advertises: ${grants.join(", ")})`);
+    if (!client.client_secret) throw usageError("the client_credentials grant needs a client secret", "set OIDC_CLIENT_SECRET, or use --client-secret-file / --client-secret-stdin");
+    const response = await clientCredentialsGrant(ctx.metadata.token_endpoint, client, o.scope);
+    const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect });
+    writeProfile({ ...ctx.profile, client, tokens });
+    process.stdout.write(formatToken(tokens, output, false));
     return;
   }
   // A bound provider is needed only for a refresh; --issuer given here re-binds like any command.

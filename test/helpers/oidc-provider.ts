@@ -1,8 +1,31 @@
 // Helpers around the panva oidc-provider fixture (test/providers/oidc-provider.mjs).
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { spawnFixture } from "./spawn-fixture.js";
 
 export const OIDC_PROVIDER_SCRIPT = fileURLToPath(new URL("../providers/oidc-provider.mjs", import.meta.url));
+
+/** test/browser/fake-browser.mjs (absolute); the CLI runs it as `OIDC_BROWSER="node <this> %s"`. */
+export const FAKE_BROWSER_SCRIPT = fileURLToPath(new URL("../browser/fake-browser.mjs", import.meta.url));
+
+/** The OIDC_BROWSER value that makes the CLI spawn the fake browser. */
+export const FAKE_BROWSER_COMMAND = `${process.execPath} ${FAKE_BROWSER_SCRIPT} %s`;
+
+/**
+ * Waits until the fake browser's log ($FAKE_BROWSER_LOG) ends with its `exit <code>` line.
+ * It is detached from the CLI and outlives it by ~0.1-0.5 s while Chromium closes.
+ */
+export async function waitForFakeBrowser(logFile: string, timeoutMs = 30_000): Promise<{ code: number; log: string }> {
+  const until = Date.now() + timeoutMs;
+  let log = "";
+  while (Date.now() < until) {
+    log = existsSync(logFile) ? readFileSync(logFile, "utf8") : "";
+    const m = /ms exit (\d+)\n$/.exec(log);
+    if (m) return { code: Number(m[1]), log };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`fake browser did not exit within ${timeoutMs} ms; log so far:\n${log}`);
+}
 
 /** Pre-registered clients of the fixture (all redirect to http://127.0.0.1/callback). */
 export const OP_CLIENTS = {

@@ -1,0 +1,73 @@
+/** The device authorization grant (RFC 8628): start it, then poll the token endpoint. */
+import { loginRequired, refusedError } from "../errors.js";
+import { httpRequest, parseJsonObject, providerRefused } from "../http.js";
+import { registerSecret } from "../redact.js";
+import type { StoredClient } from "../profile.js";
+import type { ProviderMetadata } from "./discovery.js";
+import { clientAuthentication, parseTokenResponse, TokenEndpointError, type TokenResponse } from "./token.js";
+
+export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+export interface DeviceAuthorization {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  verification_uri_complete?: string;
+  expires_in: number;
+  /** Seconds between polls; RFC 8628 §3.2 defaults it to 5. */
+  interval: number;
+}
+
+export async function startDeviceAuthorization(metadata: ProviderMetadata, client: StoredClient, scope: string): Promise<DeviceAuthorization> {
+  const endpoint = metadata.device_authorization_endpoint;
+  if (!endpoint) throw refusedError("device login failed: the provider advertises no device_authorization_endpoint");
+  const auth = clientAuthentication(client);
+  const res = await httpRequest(endpoint, { form: { scope, ...auth.form }, headers: auth.headers, what: "device authorization" });
+  if (res.status !== 200) throw providerRefused(res, "device authorization");
+  const body = parseJsonObject(res, "device authorization");
+  for (const key of ["device_code", "user_code", "verification_uri"] as const)
+    if (typeof body[key] !== "string" || !body[key]) throw refusedError(`device authorization failed: the response has no ${key}`);
+  registerSecret(body.device_code as string);
+  const num = (v: unknown, d: number) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : d);
+  return {
+    device_code: body.device_code as string,
+    user_code: body.user_code as string,
+    verification_uri: body.verification_uri as string,
+    ...(typeof body.verification_uri_complete === "string" ? { verification_uri_complete: body.verification_uri_complete } : {}),
+    expires_in: num(body.expires_in, 600),
+    interval: num(body.interval, 5),
+  };
+}
+
+/** Poll until the user finishes: `authorization_pending` waits, `slow_down` adds 5 s (RFC 8628 §3.5). */
+export async function pollDeviceToken(
+  metadata: ProviderMetadata,
+  client: StoredClient,
+  device: DeviceAuthorization,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<TokenResponse> {
+  const auth = clientAuthentication(client);
+  let interval = device.interval;
+  const deadline = Date.now() + device.expires_in * 1000;
+  for (;;) {
+    await sleep(interval * 1000);
+    if (Date.now() > deadline) throw loginRequired("device login expired before it was completed", "run `oidc login --device` again");
+    const res = await httpRequest(metadata.token_endpoint, {
+      form: { grant_type: DEVICE_GRANT, device_code: device.device_code, ...auth.form },
+      headers: auth.headers,
+      what: "device token request",
+    });
+    try {
+      return parseTokenResponse(res, "device login");
+    } catch (e) {
+      if (!(e instanceof TokenEndpointError)) throw e;
+      if (e.oauthError === "authorization_pending") continue;
+      if (e.oauthError === "slow_down") {
+        interval += 5;
+        continue;
+      }
+      if (e.oauthError === "expired_token") throw loginRequired("device login expired before it was completed", "run `oidc login --device` again");
+      throw e;
+    }
+  }
+}
