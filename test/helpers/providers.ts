@@ -48,8 +48,7 @@ export interface BetterAuth17Options {
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../providers/${name}`, import.meta.url));
 
-const flag = (value: boolean | undefined): string | undefined =>
-  value === undefined ? undefined : value ? "1" : "0";
+const flag = (value: boolean | undefined): string | undefined => (value === undefined ? undefined : value ? "1" : "0");
 
 function betterAuthProvider(fixture: SpawnedFixture): BetterAuthProvider {
   const { info } = fixture;

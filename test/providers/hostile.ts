@@ -95,11 +95,14 @@ export const resetConnection = (): Behaviour => (req) => {
   else socket.destroy();
 };
 
-/** A 200 JSON body of `bytes` bytes, streamed with backpressure; stops when the client goes away. */
+/**
+ * A 200 JSON body of `bytes` bytes, streamed with backpressure; stops when the client goes away.
+ * Chunked (no content-length) unless `declareLength`, so the client cannot know the size upfront.
+ */
 export const hugeBody =
-  (bytes: number): Behaviour =>
+  (bytes: number, opts: { declareLength?: boolean } = {}): Behaviour =>
   (_req, res) => {
-    res.writeHead(200, { "content-type": "application/json", "content-length": String(bytes) });
+    res.writeHead(200, { "content-type": "application/json", ...(opts.declareLength ? { "content-length": String(bytes) } : {}) });
     // "{" then spaces: it never becomes a complete document, whatever the cap.
     const rest = Buffer.alloc(64 * 1024, 0x20);
     const first = Buffer.from(rest);

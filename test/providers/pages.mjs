@@ -91,10 +91,7 @@ ${script}
 }
 
 function escapeHtml(s) {
-  return String(s).replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-  );
+  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
 /**
@@ -386,9 +383,7 @@ export async function runFixture(spec) {
       `  discovery:   ${discovery}\n` +
       `  issuer:      ${issuer}\n` +
       `  login page:  ${origin}/login   (test user ${email} / ${password})\n` +
-      (info.client
-        ? `  client:      ${JSON.stringify(info.client)}\n`
-        : "") +
+      (info.client ? `  client:      ${JSON.stringify(info.client)}\n` : "") +
       `  stop with Ctrl-C${logRequests ? "" : "; LOG_REQUESTS=1 logs every request here"}\n`,
   );
   process.stdout.write(`READY ${JSON.stringify(info)}\n`);
