@@ -49,7 +49,7 @@ function getDispatcher(): Dispatcher {
       try {
         ca.push(readFileSync(file, "utf8"));
       } catch (e) {
-        throw usageError(`cannot read CA file ${file}: ${(e as Error).message}`);
+        throw usageError(`cannot read CA file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     }
     connect.ca = ca;
@@ -64,17 +64,33 @@ function getDispatcher(): Dispatcher {
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function retryAfterMs(value: string | undefined, attempt: number): number {
+/** How long to wait before a retry: Retry-After when given, else backoff; undefined = longer than we wait. */
+function retryAfterMs(value: string | undefined, attempt: number): number | undefined {
   const base = 250 * 2 ** attempt;
   if (!value) return base;
   const secs = Number(value);
   const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(value) - Date.now();
-  return Math.max(0, Math.min(Number.isFinite(ms) ? ms : base, httpSettings.maxRetryAfterMs));
+  if (!Number.isFinite(ms)) return base;
+  return ms > httpSettings.maxRetryAfterMs ? undefined : Math.max(0, ms);
 }
 
+/** OpenSSL's verification codes and Node's TLS errors: a certificate problem, not a lost network. */
+function isTlsCode(code: string | undefined): boolean {
+  if (!code) return false;
+  return (
+    code.startsWith("ERR_TLS") ||
+    code.startsWith("ERR_SSL") ||
+    /CERT|UNABLE_TO_|SELF_SIGNED|SIGNATURE|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED/.test(code)
+  );
+}
+
+const TLS_HINT = "if the provider's certificate comes from a private CA, pass --ca-file <pem> or set NODE_EXTRA_CA_CERTS";
+
 function describeNetworkError(e: unknown, url: string, what: string): OidcError {
-  const err = e as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = err.code ?? err.cause?.code;
+  const err = e as { code?: unknown; name?: string; message?: string; cause?: { code?: unknown; message?: string } };
+  // DOMException (abort, timeout) has a numeric `code`; only string codes name a failure.
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const code = str(err.code) ?? str(err.cause?.code);
   const host = (() => {
     try {
       return new URL(url).host;
@@ -106,8 +122,11 @@ function describeNetworkError(e: unknown, url: string, what: string): OidcError 
       break;
     default:
       if (err.name === "TimeoutError" || err.name === "AbortError") why = `no answer from ${host} within ${secs}s`;
-      else if (code?.startsWith("ERR_TLS") || code?.includes("CERT") || code === "DEPTH_ZERO_SELF_SIGNED_CERT")
-        why = `TLS failure with ${host}: ${err.message ?? code}`;
+      else if (isTlsCode(code))
+        return new OidcError(ExitCode.network, `${what} failed: TLS failure with ${host}: ${err.message ?? code} (${code})`, {
+          hint: TLS_HINT,
+          cause: e,
+        });
       else why = `${err.message ?? "network failure"}${code ? ` (${code})` : ""}`;
   }
   return networkError(`${what} failed: ${why}`, e);
@@ -141,35 +160,47 @@ export async function httpRequest(url: string, opts: RequestOptions): Promise<Ht
     headers["content-type"] = "application/json";
   }
   const retries = opts.retry && method === "GET" ? httpSettings.maxRetries : 0;
+  // Outside the try below: an unreadable --ca-file is the user's mistake (2), not the network's (3).
+  const via = getDispatcher();
   for (let attempt = 0; ; attempt++) {
-    trace(`> ${method} ${url}\n${Object.entries(headers).map(([k, v]) => `> ${k}: ${v}`).join("\n")}${body ? `\n> ${body}` : ""}`);
+    trace(
+      `> ${method} ${url}\n${Object.entries(headers)
+        .map(([k, v]) => `> ${k}: ${v}`)
+        .join("\n")}${body ? `\n> ${body}` : ""}`,
+    );
     let res: Dispatcher.ResponseData;
     try {
       res = await undiciRequest(url, {
         method,
         headers,
         body,
-        dispatcher: getDispatcher(),
+        dispatcher: via,
         signal: AbortSignal.timeout(httpSettings.timeoutMs),
       });
     } catch (e) {
       const err = describeNetworkError(e, url, opts.what);
-      const code = (e as { code?: string }).code;
+      const code = (e as { code?: unknown }).code;
       if (attempt < retries && (code === "ECONNRESET" || code === "UND_ERR_SOCKET")) {
         trace(`  (${err.message}; retrying)`);
-        await sleep(retryAfterMs(undefined, attempt));
+        await sleep(retryAfterMs(undefined, attempt) ?? 0);
         continue;
       }
       throw err;
     }
     const resHeaders: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v.join(", ") : v;
-    if (attempt < retries && RETRY_STATUS.has(res.statusCode)) {
+    const wait = attempt < retries && RETRY_STATUS.has(res.statusCode) ? retryAfterMs(resHeaders["retry-after"], attempt) : undefined;
+    if (wait !== undefined) {
+      // A Retry-After beyond the bound is not waited for: the answer is reported as it is.
       await res.body.dump().catch(() => {});
-      const wait = retryAfterMs(resHeaders["retry-after"], attempt);
       trace(`< ${res.statusCode} (retrying in ${wait} ms)`);
       await sleep(wait);
       continue;
+    }
+    const declared = Number(resHeaders["content-length"]);
+    if (Number.isFinite(declared) && declared > httpSettings.maxBodyBytes) {
+      res.body.destroy();
+      throw refusedError(`${opts.what} failed: the response (status ${res.statusCode}) is larger than ${httpSettings.maxBodyBytes} bytes`);
     }
     let text: string;
     try {
@@ -178,7 +209,11 @@ export async function httpRequest(url: string, opts: RequestOptions): Promise<Ht
       if (e instanceof OidcError) throw e;
       throw describeNetworkError(e, url, opts.what);
     }
-    trace(`< ${res.statusCode}\n${Object.entries(resHeaders).map(([k, v]) => `< ${k}: ${v}`).join("\n")}\n< ${text.slice(0, 2000)}`);
+    trace(
+      `< ${res.statusCode}\n${Object.entries(resHeaders)
+        .map(([k, v]) => `< ${k}: ${v}`)
+        .join("\n")}\n< ${text.slice(0, 2000)}`,
+    );
     return { status: res.statusCode, headers: resHeaders, text, url };
   }
 }

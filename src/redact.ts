@@ -5,10 +5,29 @@
  * exempt where the user asked for the secret (`oidc token`).
  */
 const secrets = new Set<string>();
+/** The registered secrets and their encoded forms, longest first (so no part of one survives). */
+let ordered: string[] = [];
 
+/**
+ * Remember a secret, with the forms it takes on the way out: JSON-escaped (a provider's
+ * `error_description` is quoted as JSON), percent- and form-encoded (request bodies, URLs).
+ */
 export function registerSecret(value: string | undefined | null): void {
-  if (typeof value === "string" && value.length >= 6) secrets.add(value);
+  if (typeof value !== "string" || value.length < 6) return;
+  const before = secrets.size;
+  for (const form of [
+    value,
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    new URLSearchParams({ s: value }).toString().slice(2),
+  ])
+    secrets.add(form);
+  if (secrets.size !== before) ordered = [...secrets].sort((a, b) => b.length - a.length);
 }
+
+// Secrets the process is given through its environment are known from the start, whichever
+// command runs and whether or not it uses them.
+for (const name of ["OIDC_CLIENT_SECRET", "OIDC_SESSION_TOKEN", "OIDC_INITIAL_ACCESS_TOKEN"]) registerSecret(process.env[name]);
 
 const SECRET_PARAMS =
   /\b(code|code_verifier|client_secret|refresh_token|access_token|id_token|password|token|consent_code|device_code|registration_access_token|assertion|oauth_query)=([^&\s"']+)/gi;
@@ -17,7 +36,7 @@ const SECRET_JSON_KEYS =
 
 export function redact(text: string): string {
   let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
+  for (const s of ordered) if (out.includes(s)) out = out.split(s).join("[redacted]");
   out = out.replace(/\b(authorization|set-auth-token|cookie|set-cookie)(\s*:\s*)([^\n]+)/gi, "$1$2[redacted]");
   out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g, "$1 [redacted]");
   out = out.replace(SECRET_PARAMS, "$1=[redacted]");

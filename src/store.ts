@@ -6,11 +6,24 @@
  *
  * Reading needs only node:fs, so `oidc token` with a valid cached token stays cheap.
  */
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { OidcError, ExitCode, usageError } from "./errors.js";
 import type { Profile } from "./profile.js";
+import { registerSecret } from "./redact.js";
 
 export function configDir(): string {
   const env = process.env;
@@ -22,7 +35,8 @@ export function configDir(): string {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function checkProfileName(name: string): string {
-  if (!NAME.test(name)) throw usageError(`invalid profile name ${JSON.stringify(name)}`, "use letters, digits, '.', '_' or '-' (at most 64)");
+  if (!NAME.test(name))
+    throw usageError(`invalid profile name ${JSON.stringify(name)}`, "use letters, digits, '.', '_' or '-' (at most 64)");
   return name;
 }
 
@@ -94,7 +108,18 @@ export function setCurrentProfile(name: string): void {
 
 export function readProfile(name: string): Profile | undefined {
   const raw = readJson(profilePath(name));
-  return raw ? ({ ...raw, name } as Profile) : undefined;
+  if (!raw) return undefined;
+  const p = { ...raw, name } as Profile;
+  // Whatever path reads a profile (refresh under the lock, logout, ...), its secrets are redacted.
+  for (const v of [
+    p.client?.client_secret,
+    p.client?.registration_access_token,
+    p.tokens?.access_token,
+    p.tokens?.refresh_token,
+    p.tokens?.id_token,
+  ])
+    registerSecret(v);
+  return p;
 }
 
 export function writeProfile(profile: Profile): void {

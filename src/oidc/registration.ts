@@ -43,7 +43,8 @@ export async function registerClient(
   });
   if (res.status !== 201 && res.status !== 200) throw providerRefused(res, "registration");
   const response = parseJsonObject(res, "registration");
-  if (typeof response.client_id !== "string" || !response.client_id) throw refusedError("registration failed: the response has no client_id");
+  if (typeof response.client_id !== "string" || !response.client_id)
+    throw refusedError("registration failed: the response has no client_id");
   if (res.status === 200) deviation(dialect, "registration-status-200");
   const secret = typeof response.client_secret === "string" ? response.client_secret : undefined;
   registerSecret(secret);
@@ -54,7 +55,10 @@ export async function registerClient(
     client_id: response.client_id,
     ...(secret ? { client_secret: secret } : {}),
     client_name: str(response.client_name) ?? input.name,
-    redirect_uris: Array.isArray(response.redirect_uris) ? (response.redirect_uris as string[]) : input.redirectUris,
+    redirect_uris:
+      Array.isArray(response.redirect_uris) && response.redirect_uris.every((u) => typeof u === "string")
+        ? (response.redirect_uris as string[])
+        : input.redirectUris,
     token_endpoint_auth_method:
       authMethod === "none" && secret ? "client_secret_basic" : (str(response.token_endpoint_auth_method) ?? authMethod),
     ...(str(response.registration_client_uri) ? { registration_client_uri: str(response.registration_client_uri) } : {}),

@@ -48,7 +48,10 @@ function expectCleanFailure(r: RunResult & { ms: number }, code: number, maxMs: 
   const lines = r.stderr.split("\n").filter((l) => l.trim() !== "");
   const oidcLines = lines.filter((l) => l.startsWith("oidc: "));
   expect(oidcLines, ctx).toHaveLength(1);
-  expect(lines.filter((l) => !l.startsWith("oidc: ") && !l.startsWith("hint: ")), ctx).toEqual([]);
+  expect(
+    lines.filter((l) => !l.startsWith("oidc: ") && !l.startsWith("hint: ")),
+    ctx,
+  ).toEqual([]);
   expect(lines.filter((l) => l.startsWith("hint: ")).length, ctx).toBeLessThanOrEqual(1);
   expect(r.stderr, ctx).not.toMatch(/^\s+at /m);
   expect(r.stdout, ctx).toBe("");
@@ -100,12 +103,20 @@ describe("discovery against a hostile provider", () => {
     expect(existsSync(join(c.configDir, "profiles", "default.json")), "nothing saved").toBe(false);
   });
 
-  it("a 256 MB body is cut at the size cap: exit 4, and the CLI's peak RSS stays under 300 MB", async () => {
+  it("a streamed 256 MB body (chunked, no length) is cut at the size cap: exit 4, peak RSS under 300 MB", async () => {
     hp.on(DISCOVERY_PATH, hugeBody(256 * 1024 * 1024));
     const r = await runMeasured(["discover", hp.url]);
     expectCleanFailure(r, 4, 20_000, /larger than \d+ bytes/);
-    console.log(`256 MB body: peak RSS ${(r.peakKb / 1024).toFixed(1)} MB (${r.peakHow}), ${Math.round(r.ms)} ms`);
+    console.log(`256 MB chunked body: peak RSS ${(r.peakKb / 1024).toFixed(1)} MB (${r.peakHow}), ${Math.round(r.ms)} ms`);
     expect(r.peakKb).toBeGreaterThan(0);
+    expect(r.peakKb).toBeLessThan(300 * 1024);
+  });
+
+  it("a 256 MB body with its content-length declared is refused before reading: exit 4, peak RSS under 300 MB", async () => {
+    hp.on(DISCOVERY_PATH, hugeBody(256 * 1024 * 1024, { declareLength: true }));
+    const r = await runMeasured(["discover", hp.url]);
+    expectCleanFailure(r, 4, 20_000, /larger than \d+ bytes/);
+    console.log(`256 MB declared body: peak RSS ${(r.peakKb / 1024).toFixed(1)} MB (${r.peakHow}), ${Math.round(r.ms)} ms`);
     expect(r.peakKb).toBeLessThan(300 * 1024);
   });
 
@@ -201,17 +212,11 @@ describe("secret hygiene", () => {
   const NEW_AT = "at-fresh-hygiene-5566778899";
   const NEW_RT = "rt-fresh-hygiene-1122334455";
   const ALL = [CLIENT_SECRET, REFRESH_TOKEN, SESSION_TOKEN, CODE, VERIFIER];
-  const forms = (s: string) => [
-    s,
-    encodeURIComponent(s),
-    new URLSearchParams({ s }).toString().slice(2),
-    JSON.stringify(s).slice(1, -1),
-  ];
+  const forms = (s: string) => [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2), JSON.stringify(s).slice(1, -1)];
 
   /** A provider that echoes back everything it was sent, headers included, in its error. */
   const echo =
-    (status: number) =>
-    (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, ctx: { body: string }) => {
+    (status: number) => (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, ctx: { body: string }) => {
       const said = `body=${ctx.body} auth=${req.headers.authorization ?? ""} raw=${CLIENT_SECRET} ${REFRESH_TOKEN} ${SESSION_TOKEN}`;
       res.writeHead(status, { "content-type": "application/json", "x-echo": said.replace(/[^\x20-\x7e]/g, "?") });
       res.end(JSON.stringify({ error: "invalid_client", error_description: said, client_secret: CLIENT_SECRET }));
@@ -228,9 +233,14 @@ describe("secret hygiene", () => {
   const env = { OIDC_CLIENT_SECRET: CLIENT_SECRET, OIDC_SESSION_TOKEN: SESSION_TOKEN };
 
   it("a refused refresh, plain and --verbose, prints no secret even when the provider echoes them", async () => {
-    const c = await preparedProfile({ clientSecret: "stored-secret-unused-0000", refreshToken: REFRESH_TOKEN });
+    // The refresh authenticates with the profile's client (where `oidc token --code` saved the
+    // secret from OIDC_CLIENT_SECRET); the same secret is in the environment too.
+    const c = await preparedProfile({ clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN });
     hp.on("/token", echo(401));
-    for (const args of [["token", "--refresh"], ["token", "--refresh", "--verbose"]]) {
+    for (const args of [
+      ["token", "--refresh"],
+      ["token", "--refresh", "--verbose"],
+    ]) {
       const r = await c(args, { env });
       expect(r.code, r.stderr).toBe(4);
       expectNoSecrets(r, args.join(" "));
@@ -256,7 +266,10 @@ describe("secret hygiene", () => {
   it("a refused registration (--verbose) with a session token prints no secret", async () => {
     const c = await preparedProfile({ refreshToken: REFRESH_TOKEN });
     hp.on("/register", echo(401));
-    for (const args of [["register", "--name", "app"], ["register", "--name", "app", "--verbose"]]) {
+    for (const args of [
+      ["register", "--name", "app"],
+      ["register", "--name", "app", "--verbose"],
+    ]) {
       const r = await c(args, { env });
       expect(r.code, r.stderr).toBe(4);
       expectNoSecrets(r, args.join(" "));
