@@ -41,19 +41,31 @@ export function browserCommand(env = process.env): string | undefined {
 export async function openBrowser(url: string, onFailure: (e: OidcError) => void): Promise<void> {
   const command = browserCommand();
   if (command) {
+    const source = process.env.OIDC_BROWSER ? "OIDC_BROWSER" : "BROWSER";
     const parts = splitCommand(command);
     const args = parts.some((p) => p.includes("%s")) ? parts.map((p) => p.replaceAll("%s", url)) : [...parts, url];
     const [bin, ...rest] = args;
     if (!bin) return;
-    trace(`launching browser: ${bin}`);
-    const child = spawn(bin, rest, { detached: true, stdio: "ignore" });
-    child.on("error", (e) =>
-      onFailure(new OidcError(ExitCode.unexpected, `the browser command failed to start: ${(e as NodeJS.ErrnoException).code ?? e.message}`, {
-        hint: "check OIDC_BROWSER / BROWSER, or use --no-browser and open the URL yourself",
-      })),
-    );
-    child.on("exit", (code) => {
-      if (code) onFailure(new OidcError(ExitCode.unexpected, `the browser command exited with status ${code}`, { hint: "check OIDC_BROWSER / BROWSER, or use --no-browser" }));
+    trace(`launching browser (${source}): ${bin}`);
+    const hint = `fix ${source}, or pass --no-browser and open the URL above yourself`;
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(bin, rest, { detached: true, stdio: "ignore" });
+    } catch (e) {
+      // spawn throws synchronously for some bad arguments (e.g. a NUL byte in the command)
+      onFailure(
+        new OidcError(ExitCode.usage, `the browser command from ${source} (${bin}) failed to start: ${(e as Error).message}`, { hint }),
+      );
+      return;
+    }
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      const why = e.code === "ENOENT" ? "not found (ENOENT)" : e.code === "EACCES" ? "not executable (EACCES)" : (e.code ?? e.message);
+      onFailure(new OidcError(ExitCode.usage, `the browser command from ${source} (${bin}) failed to start: ${why}`, { hint }));
+    });
+    child.on("exit", (code, signal) => {
+      if (!code && !signal) return;
+      const how = code ? `exited with status ${code}` : `was killed by ${signal}`;
+      onFailure(new OidcError(ExitCode.usage, `the browser command from ${source} (${bin}) ${how}`, { hint }));
     });
     child.unref();
     return;

@@ -26,14 +26,22 @@ export async function browserLogin(
       "use --session-token (better-auth), set OIDC_BROWSER to a browser command, or pass --no-browser",
     );
   const server = await LoopbackServer.start(choosePort(client, o));
-  const req = buildAuthorizationRequest(ctx.metadata, { clientId: client.client_id, redirectUri: server.redirectUri, scope, prompt: o.prompt });
+  const req = buildAuthorizationRequest(ctx.metadata, {
+    clientId: client.client_id,
+    redirectUri: server.redirectUri,
+    scope,
+    prompt: o.prompt,
+  });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(callbackTimeout(o.callbackTimeout)), o.callbackTimeout * 1000);
   let rl: ReturnType<typeof createInterface> | undefined;
   try {
+    // Listen before anything can reach the callback: a request with no handler yet would hang.
+    const callback = server.waitForCallback(req.state, controller.signal).then((u) => u.toString());
+    callback.catch(() => {}); // handled by the race below; not "unhandled" while the browser launches
+    const waits: Promise<string>[] = [callback];
     info(`Open this URL to log in:\n  ${style.cyan(req.url)}`);
     if (o.browser) await openBrowser(req.url, (e) => controller.abort(e));
-    const waits: Promise<string>[] = [server.waitForCallback(req.state, controller.signal).then((u) => u.toString())];
     if (interactive()) {
       info(style.dim("Or paste the URL the browser was redirected to, then Enter."));
       rl = createInterface({ input: process.stdin, terminal: false });
