@@ -7,11 +7,27 @@ import { browserCommand, openBrowser } from "./browser.js";
 import type { AuthorizeOptions } from "./commands/authorize.js";
 import { choosePort } from "./commands/authorize.js";
 import type { Context } from "./context.js";
-import { usageError } from "./errors.js";
+import { ExitCode, type OidcError, usageError } from "./errors.js";
 import { info, interactive, isCiEnv, spin, style } from "./io.js";
 import { callbackTimeout, LoopbackServer } from "./loopback.js";
 import { type AuthorizationRequest, type AuthorizationResponseCheck, buildAuthorizationRequest } from "./oidc/authorize.js";
 import type { StoredClient } from "./profile.js";
+
+/**
+ * The callback server on the registered port. Where the provider lets native clients use any
+ * loopback port (RFC 8252 §7.3) and the user did not ask for one, a busy port falls back to a free one.
+ */
+async function startCallbackServer(ctx: Context, client: StoredClient, o: AuthorizeOptions): Promise<LoopbackServer> {
+  const port = choosePort(client, o);
+  try {
+    return await LoopbackServer.start(port);
+  } catch (e) {
+    if (o.port || port === 0 || ctx.dialect.registration.exactLoopbackPort || (e as OidcError).exitCode !== ExitCode.usage) throw e;
+    const server = await LoopbackServer.start(0);
+    info(`Port ${port} is in use; listening on ${server.port} instead (the provider accepts any loopback port).`);
+    return server;
+  }
+}
 
 export async function browserLogin(
   ctx: Context,
@@ -25,12 +41,12 @@ export async function browserLogin(
       "logging in needs a browser, and CI is set",
       "use --session-token (better-auth), set OIDC_BROWSER to a browser command, or pass --no-browser",
     );
-  const server = await LoopbackServer.start(choosePort(client, o));
+  const server = await startCallbackServer(ctx, client, o);
   const req = buildAuthorizationRequest(ctx.metadata, {
     clientId: client.client_id,
     redirectUri: server.redirectUri,
     scope,
-    prompt: o.prompt,
+    prompt: o.prompt ?? (ctx.dialect.offlineAccessNeedsConsentPrompt && scope.split(" ").includes("offline_access") ? "consent" : undefined),
   });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(callbackTimeout(o.callbackTimeout)), o.callbackTimeout * 1000);

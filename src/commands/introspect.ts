@@ -1,6 +1,6 @@
 /** `oidc introspect [token]`: RFC 7662 token introspection where the provider advertises it. */
 import { type GlobalOptions, loadContext, requireClient } from "../context.js";
-import { loginRequired, refusedError } from "../errors.js";
+import { ExitCode, loginRequired, OidcError, refusedError } from "../errors.js";
 import { requestJson } from "../http.js";
 import { outJson } from "../io.js";
 import { clientAuthentication } from "../oidc/token.js";
@@ -17,7 +17,14 @@ export async function run([token]: unknown[], o: GlobalOptions & { refreshToken?
   registerSecret(value);
   const auth = clientAuthentication(client);
   const hint = o.refreshToken ? "refresh_token" : "access_token";
-  const { body } = await requestJson(endpoint, { form: { token: value, token_type_hint: hint, ...auth.form }, headers: auth.headers, what: "introspection" });
+  const { body } = await requestJson(endpoint, { form: { token: value, token_type_hint: hint, ...auth.form }, headers: auth.headers, what: "introspection" }).catch(
+    (e: unknown) => {
+      // Many providers introspect only for confidential clients; say so when this one is public.
+      if (e instanceof OidcError && !client.client_secret && e.exitCode === ExitCode.refused)
+        throw new OidcError(e.exitCode, e.message, { hint: "this provider may introspect only for confidential clients: use a client with a secret (OIDC_CLIENT_SECRET)" });
+      throw e;
+    },
+  );
   if (typeof body.active !== "boolean") throw refusedError("introspection failed: the response has no boolean `active`");
   outJson(body);
 }

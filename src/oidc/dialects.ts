@@ -32,9 +32,18 @@ export interface Dialect {
     defaultAuthMethod: "none" | "client_secret_basic";
     /** `token_endpoint_auth_method: none` still returns (and then requires) a secret. */
     noneYieldsSecret: boolean;
+    /** Answers 200 instead of 201 (RFC 7591 §3.2.1); reported by `oidc doctor`. */
+    status200?: boolean;
+    /** Registering needs a signed-in session by default; reported by `oidc doctor`. */
+    needsSession?: boolean;
   };
   /** A better-auth session (Bearer) can drive authorize + consent without a browser. */
   sessionHeadless: boolean;
+  /**
+   * Ask for `prompt=consent` with `offline_access` (OIDC Core §11): standard providers such as
+   * oidc-provider drop offline_access without it; better-auth would show its consent page every time.
+   */
+  offlineAccessNeedsConsentPrompt: boolean;
 }
 
 export const DIALECTS: Record<DialectId, Dialect> = {
@@ -48,6 +57,7 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     clientInfo: "rfc7592",
     registration: { sendApplicationType: true, exactLoopbackPort: false, defaultAuthMethod: "none", noneYieldsSecret: false },
     sessionHeadless: false,
+    offlineAccessNeedsConsentPrompt: true,
   },
   "better-auth-1.6": {
     id: "better-auth-1.6",
@@ -58,8 +68,15 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     jwksMayBeMissing: true,
     consent: "consent_code",
     clientInfo: "better-auth-client-path",
-    registration: { sendApplicationType: false, exactLoopbackPort: true, defaultAuthMethod: "client_secret_basic", noneYieldsSecret: true },
+    registration: {
+      sendApplicationType: false,
+      exactLoopbackPort: true,
+      defaultAuthMethod: "client_secret_basic",
+      noneYieldsSecret: true,
+      status200: true,
+    },
     sessionHeadless: true,
+    offlineAccessNeedsConsentPrompt: false,
   },
   "better-auth-1.7": {
     id: "better-auth-1.7",
@@ -70,8 +87,9 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     jwksMayBeMissing: false,
     consent: "oauth_query",
     clientInfo: "better-auth-get-client",
-    registration: { sendApplicationType: true, exactLoopbackPort: false, defaultAuthMethod: "none", noneYieldsSecret: false },
+    registration: { sendApplicationType: true, exactLoopbackPort: false, defaultAuthMethod: "none", noneYieldsSecret: false, needsSession: true },
     sessionHeadless: true,
+    offlineAccessNeedsConsentPrompt: false,
   },
 };
 
