@@ -169,6 +169,25 @@ export function buildProgram(): Command {
     .argument("[jwt]", "the token, or - for stdin (default: the profile's ID token)")
     .action(lazy(() => import("./commands/decode.js")));
 
+  program
+    .command("exec")
+    .description("run a command with OIDC_ACCESS_TOKEN (and OIDC_ID_TOKEN) set to valid tokens; exits with its code")
+    .usage("[options] -- <command> [args...]")
+    .argument("<command...>", "the command to run and its arguments (after --)")
+    .option("--min-valid <seconds>", "refresh first when the token expires within this many seconds", positiveInt("--min-valid"), 60)
+    .action(lazy(() => import("./commands/exec.js")));
+
+  const completion = program.command("completion").description("print a shell completion script (the files in completions/)");
+  completion
+    .addArgument(completion.createArgument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
+    .action(lazy(() => import("./commands/completion.js")));
+
+  program
+    .command("doctor")
+    .description("a conformance lint of the provider: pass/warn/fail per check (exit 4 when any fails)")
+    .argument("[url]", "issuer, document or app base URL (default --issuer / OIDC_ISSUER, else the profile's provider)")
+    .action(lazy(() => import("./commands/doctor.js")));
+
   return program;
 }
 
@@ -196,6 +215,7 @@ export async function runCli(argv: string[]): Promise<void> {
   });
   const override = (c: Command): void => {
     c.exitOverride();
+    c.configureOutput(program.configureOutput()); // subcommands were created before it was set
     c.commands.forEach(override);
   };
   override(program);

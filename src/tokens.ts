@@ -3,7 +3,7 @@
  * token valid with a refresh that is safe across processes: lock, re-read, refresh only if still
  * needed, write atomically, release.
  */
-import { loginRequired, refusedError } from "./errors.js";
+import { loginRequired, refusedError, validationError } from "./errors.js";
 import { info } from "./io.js";
 import { DIALECTS, type Dialect } from "./oidc/dialects.js";
 import { verifyIdToken } from "./oidc/idtoken.js";
@@ -18,11 +18,15 @@ export async function acceptTokenResponse(
   profile: Profile,
   client: StoredClient,
   tokens: TokenResponse,
-  p: { nonce?: string; previous?: StoredTokens; dialect?: Dialect },
+  p: { nonce?: string; previous?: StoredTokens; dialect?: Dialect; requireIdToken?: boolean },
 ): Promise<StoredTokens> {
   const metadata = profile.metadata;
   if (!metadata) throw refusedError("no provider metadata in the profile");
   const dialect = p.dialect ?? dialectOf(profile);
+  // A login that asked for `openid` must get an ID token (OIDC Core §3.1.3.3): without one, none of
+  // the ID token checks (nonce, iss, aud, signature) would run.
+  if (p.requireIdToken && !tokens.id_token)
+    throw validationError("id_token.present", "the token response has no id_token although the login asked for the openid scope");
   let sub = p.previous?.sub;
   if (tokens.id_token) {
     const claims = await verifyIdToken(tokens.id_token, {

@@ -143,6 +143,10 @@ export async function run(_args: unknown[], o: AuthorizeOptions): Promise<void> 
     codeVerifier: req.codeVerifier,
     redirectUri: req.redirectUri,
   });
-  const tokens = await acceptTokenResponse(ctx.profile, client, response, { nonce: req.nonce, dialect: ctx.dialect });
+  const tokens = await acceptTokenResponse(ctx.profile, client, response, {
+    nonce: req.nonce,
+    dialect: ctx.dialect,
+    requireIdToken: scope.split(/\s+/).includes("openid"),
+  });
   saveLogin(ctx, o, client, tokens, scope);
 }

@@ -114,7 +114,9 @@ export async function verifyIdToken(token: string, ctx: IdTokenContext): Promise
   const { issuer } = ctx.metadata;
 
   if (claims.iss === undefined) {
-    if (!ctx.dialect.idTokenMayLackIss) throw validationError("id_token.iss", "the ID token has no iss claim");
+    // Only the dialect's HS256 tokens (MACed with the client secret) may lack iss; a signed one never.
+    if (!ctx.dialect.idTokenMayLackIss || !String(header.alg).startsWith("HS"))
+      throw validationError("id_token.iss", "the ID token has no iss claim");
     deviation(ctx.dialect, "id-token-without-iss");
   } else if (claims.iss !== issuer) {
     throw validationError("id_token.iss", `iss is ${JSON.stringify(claims.iss)}, expected ${JSON.stringify(issuer)}`);

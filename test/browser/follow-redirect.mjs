@@ -62,7 +62,8 @@ async function main() {
     log(`GET ${redact(url)} -> ${res.status}`);
     if (isCallback(url)) return exit(0, "callback delivered");
     const loc = res.headers.get("location");
-    if (res.status < 300 || res.status >= 400 || !loc) return exit(1, `no redirect from ${url.origin}${url.pathname} (status ${res.status})`);
+    if (res.status < 300 || res.status >= 400 || !loc)
+      return exit(1, `no redirect from ${url.origin}${url.pathname} (status ${res.status})`);
     url = new URL(loc, url);
   }
   exit(1, `more than ${maxHops} redirects`);
