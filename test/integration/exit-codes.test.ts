@@ -1,0 +1,181 @@
+// One test per exit-code class of the CLI contract (docs/CLI.md), each provoking it for real.
+
+import { spawn } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, baseEnv, cli, type RunResult } from "../helpers/cli.js";
+import { type OidcProviderHandle, startOidcProvider } from "../helpers/oidc-provider.js";
+
+const diag = (r: RunResult) =>
+  `exit ${r.code}${r.signal ? ` (${r.signal})` : ""}\n--- stderr ---\n${r.stderr}\n--- stdout ---\n${r.stdout}`;
+
+let op: OidcProviderHandle;
+beforeAll(async () => {
+  op = await startOidcProvider();
+}, 60_000);
+afterAll(() => op?.stop());
+
+function writeProfile(configDir: string, name: string, content: string): string {
+  const dir = join(configDir, "profiles");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(configDir, 0o700);
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, content, { mode: 0o600 });
+  return file;
+}
+
+/** A port nothing listens on (bound, then closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
+}
+
+describe("exit codes", () => {
+  it("0: success (a valid cached token is printed)", async () => {
+    const c = cli();
+    const now = Math.floor(Date.now() / 1000);
+    writeProfile(
+      c.configDir,
+      "default",
+      JSON.stringify({ tokens: { access_token: "ok-token", token_type: "Bearer", expires_at: now + 3600, obtained_at: now } }),
+    );
+    const r = await c(["token"]);
+    expect(r.code, diag(r)).toBe(0);
+    expect(r.stdout).toBe("ok-token\n");
+  });
+
+  it("1: unexpected failure: a corrupt store file, named in the message and left untouched", async () => {
+    const c = cli();
+    const file = writeProfile(c.configDir, "default", "{ not json");
+    const r = await c(["token"]);
+    expect(r.code, diag(r)).toBe(1);
+    expect(r.stderr).toContain(file);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace without --verbose
+    expect(readFileSync(file, "utf8")).toBe("{ not json");
+  });
+
+  describe("2: usage", () => {
+    it("an unknown flag", async () => {
+      const r = await cli()(["token", "--no-such-flag"]);
+      expect(r.code, diag(r)).toBe(2);
+      expect(r.stderr).toMatch(/^oidc: unknown option '--no-such-flag'/m);
+    });
+
+    it("a missing required flag is named", async () => {
+      const r = await cli()(["register", "--issuer", op.issuer]);
+      expect(r.code, diag(r)).toBe(2);
+      expect(r.stderr).toMatch(/^oidc: .*--name/m);
+    });
+
+    it("under CI a login that needs a browser fails at once, naming the flag that avoids it", async () => {
+      const t0 = Date.now();
+      const r = await cli()(["login", "--issuer", op.issuer, "--client-id", "cli-public"], { env: { CI: "true" } });
+      expect(r.code, diag(r)).toBe(2);
+      expect(r.stderr).toContain("--no-browser");
+      expect(Date.now() - t0).toBeLessThan(15_000);
+    });
+  });
+
+  it("3: network: connection refused", async () => {
+    const port = await closedPort();
+    const r = await cli()(["discover", `http://127.0.0.1:${port}`]);
+    expect(r.code, diag(r)).toBe(3);
+    expect(r.stderr).toMatch(/^oidc: /m);
+  });
+
+  it("4: the provider refused: an OAuth error response is quoted", async () => {
+    const r = await cli()([
+      "token",
+      "--issuer",
+      op.issuer,
+      "--client-id",
+      "cli-public",
+      "--code",
+      "not-a-real-code",
+      "--code-verifier",
+      "x".repeat(43),
+      "--redirect-uri",
+      "http://127.0.0.1:8765/callback",
+    ]);
+    expect(r.code, diag(r)).toBe(4);
+    expect(r.stderr).toContain("invalid_grant");
+  });
+
+  it("5: login required: `oidc token` with no tokens", async () => {
+    const r = await cli()(["token"]);
+    expect(r.code, diag(r)).toBe(5);
+    expect(r.stdout).toBe("");
+  });
+
+  it("6: validation failed: the discovery document names another issuer", async () => {
+    let base = "";
+    const server = createServer((req, res) => {
+      if (req.url === "/.well-known/openid-configuration") {
+        res.setHeader("content-type", "application/json");
+        res.end(
+          JSON.stringify({
+            issuer: "http://127.0.0.1:1/evil",
+            authorization_endpoint: `${base}/authorize`,
+            token_endpoint: `${base}/token`,
+            jwks_uri: `${base}/jwks`,
+            response_types_supported: ["code"],
+            subject_types_supported: ["public"],
+            id_token_signing_alg_values_supported: ["RS256"],
+          }),
+        );
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    base = await listen(server);
+    try {
+      const r = await cli()(["discover", base]);
+      expect(r.code, diag(r)).toBe(6);
+      expect(r.stderr).toMatch(/issuer/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("130: interrupted: SIGINT to a login waiting for its callback", async () => {
+    const c = cli();
+    const args = ["login", "--issuer", op.issuer, "--client-id", "cli-public", "--no-browser", "--callback-timeout", "60"];
+    const child = spawn(process.execPath, [BIN, ...args], { env: baseEnv(c.configDir), stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("close", (code, signal) => {
+        clearTimeout(killer);
+        resolve({ code, signal });
+      }),
+    );
+    // stdin stays open: with --no-browser a pasted redirect URL may still arrive there
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on("data", (d) => {
+        stderr += d;
+        if (/^\s+https?:\/\/\S+$/m.test(stderr)) resolve();
+      });
+      void done.then((r) => reject(new Error(`login exited (${r.code}) before waiting:\n${stderr}`)));
+    });
+    child.kill("SIGINT");
+    const r = await done;
+    expect(r.code, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted/);
+  });
+});
