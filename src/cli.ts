@@ -22,7 +22,7 @@ const port = (v: string) => {
 };
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-// biome-ignore lint/suspicious/noExplicitAny: each command declares the options commander gives it
+// Each command module declares the options commander gives it.
 type Action = (args: unknown[], opts: any) => Promise<void>;
 /** Run a command module lazily, with its options merged with the global ones. */
 function lazy(load: () => Promise<{ run: Action }>) {
@@ -45,7 +45,9 @@ export function buildProgram(): Command {
   const program = new Command("oidc")
     .description("An OpenID Connect client for developers, shell scripts and CI.")
     .version(VERSION, "-V, --version")
-    .addOption(new Option("-p, --profile <name>", "profile in the local store (default: the current one, else 'default')").env("OIDC_PROFILE"))
+    .addOption(
+      new Option("-p, --profile <name>", "profile in the local store (default: the current one, else 'default')").env("OIDC_PROFILE"),
+    )
     .addOption(new Option("--issuer <url>", "issuer URL, discovery-document URL, or an app's base URL").env("OIDC_ISSUER"))
     .addOption(new Option("--client-id <id>", "use an existing client instead of the profile's").env("OIDC_CLIENT_ID"))
     .option("--client-secret-file <path>", "read the client secret from a file (or set OIDC_CLIENT_SECRET)")
@@ -56,7 +58,11 @@ export function buildProgram(): Command {
     .option("--timeout <seconds>", "per HTTP request", "30")
     .option("--allow-insecure-http", "allow plain http to non-loopback hosts")
     .option("--ca-file <pem>", "trust this CA as well (NODE_EXTRA_CA_CERTS is honoured too)")
-    .addOption(new Option("--dialect <id>", "override the provider dialect").choices(["standard", "better-auth-1.6", "better-auth-1.7"]).env("OIDC_DIALECT"))
+    .addOption(
+      new Option("--dialect <id>", "override the provider dialect")
+        .choices(["standard", "better-auth-1.6", "better-auth-1.7"])
+        .env("OIDC_DIALECT"),
+    )
     .showHelpAfterError("(run `oidc --help` for usage)")
     .enablePositionalOptions(false);
 
@@ -73,7 +79,13 @@ export function buildProgram(): Command {
     .option("--redirect-uri <uri>", "redirect URI (repeatable; default http://127.0.0.1:<port>/callback)", collect)
     .option("--port <n>", "loopback port of the default redirect URI (default 8765)", port)
     .option("--scope <scopes>", "scopes the client may ask for")
-    .addOption(new Option("--auth-method <method>", "token endpoint client authentication").choices(["client_secret_basic", "client_secret_post", "none"]))
+    .addOption(
+      new Option("--auth-method <method>", "token endpoint client authentication").choices([
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+      ]),
+    )
     .addOption(sessionOption())
     .addOption(new Option("--initial-access-token <token>", "initial access token for registration").env("OIDC_INITIAL_ACCESS_TOKEN"))
     .action(lazy(() => import("./commands/register.js")));

@@ -34,7 +34,8 @@ export function applyGlobalOptions(g: GlobalOptions): void {
   if (g.color === false) settings.color = false;
   if (g.timeout !== undefined) {
     const secs = Number(g.timeout);
-    if (!Number.isFinite(secs) || secs <= 0) throw usageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(g.timeout)}`);
+    if (!Number.isFinite(secs) || secs <= 0)
+      throw usageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(g.timeout)}`);
     httpSettings.timeoutMs = secs * 1000;
   }
   if (g.caFile) httpSettings.caFile = g.caFile;
@@ -57,7 +58,9 @@ export function clientSecretFromInputs(g: GlobalOptions): string | undefined {
     try {
       secret = readFileSync(g.clientSecretFile, "utf8").replace(/\r?\n$/, "");
     } catch (e) {
-      throw usageError(`cannot read --client-secret-file ${g.clientSecretFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw usageError(
+        `cannot read --client-secret-file ${g.clientSecretFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
   } else if (process.env.OIDC_CLIENT_SECRET) secret = process.env.OIDC_CLIENT_SECRET;
   if (secret !== undefined && !secret) throw usageError("the client secret given is empty");
@@ -145,6 +148,9 @@ export function resolveClient(g: GlobalOptions, profile: Profile): StoredClient 
 
 export function requireClient(ctx: Context): StoredClient {
   if (!ctx.client)
-    throw usageError(`profile ${ctx.profile.name} has no client`, "run `oidc register --name <name>`, or pass --client-id / set OIDC_CLIENT_ID");
+    throw usageError(
+      `profile ${ctx.profile.name} has no client`,
+      "run `oidc register --name <name>`, or pass --client-id / set OIDC_CLIENT_ID",
+    );
   return ctx.client;
 }

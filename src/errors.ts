@@ -44,8 +44,7 @@ export function oauthErrorText(body: unknown): string | undefined {
   if (!body || typeof body !== "object") return undefined;
   const b = body as Record<string, unknown>;
   const error = typeof b.error === "string" ? b.error : typeof b.code === "string" ? b.code : undefined;
-  const description =
-    typeof b.error_description === "string" ? b.error_description : typeof b.message === "string" ? b.message : undefined;
+  const description = typeof b.error_description === "string" ? b.error_description : typeof b.message === "string" ? b.message : undefined;
   if (!error && !description) return undefined;
   if (error && description) return `${error} (${JSON.stringify(description)})`;
   return error ?? JSON.stringify(description);

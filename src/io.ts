@@ -89,9 +89,7 @@ export async function spin(text: string): Promise<Spinner> {
 export async function promptFor(question: string, supply: string, opts: { secret?: boolean } = {}): Promise<string> {
   if (!interactive()) throw usageError(`missing ${supply}`, `pass ${supply} (no prompt without a TTY or under CI)`);
   const prompts = await import("@inquirer/prompts");
-  const answer = opts.secret
-    ? await prompts.password({ message: question, mask: "*" })
-    : await prompts.input({ message: question });
+  const answer = opts.secret ? await prompts.password({ message: question, mask: "*" }) : await prompts.input({ message: question });
   if (!answer) throw usageError(`missing ${supply}`);
   return answer;
 }

@@ -46,7 +46,8 @@ export async function browserLogin(
     clientId: client.client_id,
     redirectUri: server.redirectUri,
     scope,
-    prompt: o.prompt ?? (ctx.dialect.offlineAccessNeedsConsentPrompt && scope.split(" ").includes("offline_access") ? "consent" : undefined),
+    prompt:
+      o.prompt ?? (ctx.dialect.offlineAccessNeedsConsentPrompt && scope.split(" ").includes("offline_access") ? "consent" : undefined),
   });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(callbackTimeout(o.callbackTimeout)), o.callbackTimeout * 1000);

@@ -28,7 +28,8 @@ export class LoopbackServer {
     const server = createServer(handler);
     return new Promise((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) => {
-        if (e.code === "EADDRINUSE") reject(usageError(`port ${port} on 127.0.0.1 is in use`, "pick another with --port (and register its redirect URI)"));
+        if (e.code === "EADDRINUSE")
+          reject(usageError(`port ${port} on 127.0.0.1 is in use`, "pick another with --port (and register its redirect URI)"));
         else if (e.code === "EACCES") reject(usageError(`port ${port} on 127.0.0.1 is not allowed`, "pick another with --port"));
         else reject(e);
       });
@@ -61,7 +62,15 @@ export class LoopbackServer {
         const error = q.get("error");
         if (q.get("state") !== state && !(error && !q.has("state"))) {
           warn("the callback received a request with another login's state; ignored it and still waiting");
-          res.writeHead(400).end(page("Not this login", "This sign-in response does not belong to the login in progress. Start again from the terminal.", false));
+          res
+            .writeHead(400)
+            .end(
+              page(
+                "Not this login",
+                "This sign-in response does not belong to the login in progress. Start again from the terminal.",
+                false,
+              ),
+            );
           return;
         }
         if (error) {

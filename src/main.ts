@@ -13,7 +13,8 @@ function fastToken(args: string[]): boolean {
   let idToken = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
     const value = () => inline ?? args[++i];
     if (flag === "-p" || flag === "--profile") profile = value();
     else if (flag === "--output" || flag === "-o") {

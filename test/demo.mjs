@@ -33,7 +33,9 @@ function startProvider() {
 }
 
 function oidc(args, env = {}, shown = args) {
-  const envText = Object.keys(env).map((k) => `${k}=… `).join("");
+  const envText = Object.keys(env)
+    .map((k) => `${k}=… `)
+    .join("");
   console.log(`\n${bold(`$ ${envText}oidc ${shown.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(" ")}`)}`);
   const r = spawnSync(process.execPath, [bin, ...args], {
     env: { ...process.env, OIDC_CONFIG_DIR: configDir, ...env },

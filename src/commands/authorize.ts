@@ -65,7 +65,10 @@ async function decideConsent(o: AuthorizeOptions, clientName: string, scope: str
 async function headlessRedirect(ctx: Context, o: AuthorizeOptions, client: StoredClient, req: AuthorizationRequest): Promise<string> {
   const session = o.sessionToken as string;
   if (!ctx.dialect.sessionHeadless)
-    throw usageError(`--session-token drives better-auth providers; ${ctx.metadata.issuer} is ${ctx.dialect.label}`, "log in through the browser instead");
+    throw usageError(
+      `--session-token drives better-auth providers; ${ctx.metadata.issuer} is ${ctx.dialect.label}`,
+      "log in through the browser instead",
+    );
   const step = await authorizeWithSession(req.url, req.redirectUri, session, ctx.dialect);
   if (step.kind === "redirect") {
     info("Consent was already given; no consent step.");

@@ -4,7 +4,10 @@ import { out, outJson, settings } from "../io.js";
 import { answerConsent, consentRequestFromUrl } from "../oidc/headless.js";
 import { registerSecret } from "../redact.js";
 
-export async function run([pageUrl]: unknown[], o: GlobalOptions & { accept?: boolean; deny?: boolean; sessionToken?: string }): Promise<void> {
+export async function run(
+  [pageUrl]: unknown[],
+  o: GlobalOptions & { accept?: boolean; deny?: boolean; sessionToken?: string },
+): Promise<void> {
   if (!!o.accept === !!o.deny) throw usageError("say --accept or --deny (one of them)");
   registerSecret(o.sessionToken);
   if (!o.sessionToken) throw usageError("answering consent needs a session", "pass --session-token or set OIDC_SESSION_TOKEN");

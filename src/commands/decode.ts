@@ -29,16 +29,27 @@ export async function run([arg]: unknown[], g: GlobalOptions): Promise<void> {
     if (typeof v === "number") times[k] = new Date(v * 1000).toISOString();
   }
   let verification: { verified: boolean; reason?: string };
-  if (!profile.metadata || !profile.client) verification = { verified: false, reason: "no provider or client in the profile to verify against" };
+  if (!profile.metadata || !profile.client)
+    verification = { verified: false, reason: "no provider or client in the profile to verify against" };
   else {
     try {
-      await verifyIdToken(token, { metadata: profile.metadata, dialect: dialectOf(profile), clientId: profile.client.client_id, clientSecret: profile.client.client_secret });
+      await verifyIdToken(token, {
+        metadata: profile.metadata,
+        dialect: dialectOf(profile),
+        clientId: profile.client.client_id,
+        clientSecret: profile.client.client_secret,
+      });
       verification = { verified: true };
     } catch (e) {
       if (!(e instanceof OidcError)) throw e;
       verification = { verified: false, reason: e.message };
     }
   }
-  if (!settings.json) info(verification.verified ? style.green(`verified against ${profile.metadata?.issuer}`) : style.yellow(`not verified: ${verification.reason}`));
+  if (!settings.json)
+    info(
+      verification.verified
+        ? style.green(`verified against ${profile.metadata?.issuer}`)
+        : style.yellow(`not verified: ${verification.reason}`),
+    );
   outJson({ header: decoded.header, claims: decoded.claims, times, ...verification });
 }

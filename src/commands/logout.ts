@@ -23,7 +23,11 @@ export async function run(_args: unknown[], g: GlobalOptions): Promise<void> {
       for (const [token, hint] of todo) {
         const what = hint.replace("_", " ");
         try {
-          const res = await httpRequest(endpoint, { form: { token, token_type_hint: hint, ...auth.form }, headers: auth.headers, what: "revocation" });
+          const res = await httpRequest(endpoint, {
+            form: { token, token_type_hint: hint, ...auth.form },
+            headers: auth.headers,
+            what: "revocation",
+          });
           if (res.status === 200) info(`Revoked the ${what} at ${endpoint}.`);
           else warn(`the provider did not revoke the ${what} (status ${res.status}); forgetting it anyway`);
         } catch (e) {

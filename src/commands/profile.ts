@@ -3,7 +3,15 @@ import type { GlobalOptions } from "../context.js";
 import { ExitCode, OidcError, usageError } from "../errors.js";
 import { info, out, outJson, settings } from "../io.js";
 import { nowSeconds, type Profile } from "../profile.js";
-import { checkProfileName, currentProfileName, listProfiles, profilePath, readProfile, removeProfile, setCurrentProfile } from "../store.js";
+import {
+  checkProfileName,
+  currentProfileName,
+  listProfiles,
+  profilePath,
+  readProfile,
+  removeProfile,
+  setCurrentProfile,
+} from "../store.js";
 
 const mask = (s: string | undefined) => (s === undefined ? undefined : s.length <= 8 ? "****" : `${s.slice(0, 4)}…${s.slice(-2)}`);
 
@@ -52,7 +60,9 @@ export async function list(_args: unknown[], g: GlobalOptions): Promise<void> {
   if (settings.json) return outJson(rows);
   if (!rows.length) return info("No profiles yet: run `oidc discover <url>` or `oidc register`.");
   for (const r of rows) {
-    const state = r.error ? `unreadable: ${r.error}` : `${r.issuer ?? "(no provider)"}${r.client_id ? ` client ${r.client_id}` : ""}${r.logged_in ? " logged in" : ""}`;
+    const state = r.error
+      ? `unreadable: ${r.error}`
+      : `${r.issuer ?? "(no provider)"}${r.client_id ? ` client ${r.client_id}` : ""}${r.logged_in ? " logged in" : ""}`;
     out(`${r.current ? "*" : " "} ${r.name}\t${state}`);
   }
 }

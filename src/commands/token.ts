@@ -30,7 +30,11 @@ export async function run(_args: unknown[], o: Opts): Promise<void> {
     const client = requireClient(ctx);
     const redirectUri = o.redirectUri ?? client.redirect_uris?.[0];
     if (!redirectUri) throw usageError("--code needs --redirect-uri (the profile has none)");
-    const response = await exchangeAuthorizationCode(ctx.metadata.token_endpoint, client, { code: o.code, codeVerifier: o.codeVerifier, redirectUri });
+    const response = await exchangeAuthorizationCode(ctx.metadata.token_endpoint, client, {
+      code: o.code,
+      codeVerifier: o.codeVerifier,
+      redirectUri,
+    });
     const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect });
     const profile = { ...ctx.profile, client, tokens };
     writeProfile(profile);
@@ -44,7 +48,11 @@ export async function run(_args: unknown[], o: Opts): Promise<void> {
     const grants = ctx.metadata.grant_types_supported;
     if (Array.isArray(grants) && !grants.includes("client_credentials"))
       throw refusedError(`the provider does not support the client_credentials grant (it advertises: ${grants.join(", ")})`);
-    if (!client.client_secret) throw usageError("the client_credentials grant needs a client secret", "set OIDC_CLIENT_SECRET, or use --client-secret-file / --client-secret-stdin");
+    if (!client.client_secret)
+      throw usageError(
+        "the client_credentials grant needs a client secret",
+        "set OIDC_CLIENT_SECRET, or use --client-secret-file / --client-secret-stdin",
+      );
     const response = await clientCredentialsGrant(ctx.metadata.token_endpoint, client, o.scope);
     const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect });
     writeProfile({ ...ctx.profile, client, tokens });

@@ -11,7 +11,11 @@ async function call(profile: Profile) {
   const endpoint = profile.metadata?.userinfo_endpoint;
   if (!endpoint) throw refusedError("the provider advertises no userinfo_endpoint");
   const t = profile.tokens!;
-  return httpRequest(endpoint, { what: "userinfo", retry: true, headers: { authorization: `${authScheme(t.token_type)} ${t.access_token}` } });
+  return httpRequest(endpoint, {
+    what: "userinfo",
+    retry: true,
+    headers: { authorization: `${authScheme(t.token_type)} ${t.access_token}` },
+  });
 }
 
 export async function run(_args: unknown[], o: GlobalOptions & { claim?: string }): Promise<void> {
@@ -31,7 +35,9 @@ export async function run(_args: unknown[], o: GlobalOptions & { claim?: string 
     throw validationError("userinfo.sub", "the userinfo sub differs from the ID token's: the response is for another user");
   if (o.claim !== undefined) {
     if (!(o.claim in claims))
-      throw new OidcError(ExitCode.unexpected, `userinfo has no claim ${JSON.stringify(o.claim)}`, { hint: `it has: ${Object.keys(claims).join(", ")}` });
+      throw new OidcError(ExitCode.unexpected, `userinfo has no claim ${JSON.stringify(o.claim)}`, {
+        hint: `it has: ${Object.keys(claims).join(", ")}`,
+      });
     const v = claims[o.claim];
     out(typeof v === "string" ? v : JSON.stringify(v));
     return;

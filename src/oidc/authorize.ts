@@ -80,7 +80,10 @@ export function parseAuthorizationResponse(input: string | URL, expected: Author
   }
   const iss = q.get("iss");
   if (iss !== null && iss !== expected.issuer)
-    throw validationError("iss", `the authorization response comes from issuer ${JSON.stringify(iss)}, expected ${JSON.stringify(expected.issuer)}`);
+    throw validationError(
+      "iss",
+      `the authorization response comes from issuer ${JSON.stringify(iss)}, expected ${JSON.stringify(expected.issuer)}`,
+    );
   if (iss === null && expected.issRequired)
     throw validationError("iss", "the provider advertises RFC 9207 but the authorization response has no iss parameter");
   if (error) {

@@ -18,7 +18,11 @@ export interface DeviceAuthorization {
   interval: number;
 }
 
-export async function startDeviceAuthorization(metadata: ProviderMetadata, client: StoredClient, scope: string): Promise<DeviceAuthorization> {
+export async function startDeviceAuthorization(
+  metadata: ProviderMetadata,
+  client: StoredClient,
+  scope: string,
+): Promise<DeviceAuthorization> {
   const endpoint = metadata.device_authorization_endpoint;
   if (!endpoint) throw refusedError("device login failed: the provider advertises no device_authorization_endpoint");
   const auth = clientAuthentication(client);
@@ -66,7 +70,8 @@ export async function pollDeviceToken(
         interval += 5;
         continue;
       }
-      if (e.oauthError === "expired_token") throw loginRequired("device login expired before it was completed", "run `oidc login --device` again");
+      if (e.oauthError === "expired_token")
+        throw loginRequired("device login expired before it was completed", "run `oidc login --device` again");
       throw e;
     }
   }

@@ -33,7 +33,9 @@ export function consentRequestFromUrl(pageUrl: string, dialect?: Dialect): Conse
   } catch {
     throw usageError(`${JSON.stringify(pageUrl)} is not a URL`);
   }
-  const kind = u.searchParams.has("consent_code") ? "consent_code" : dialect?.consent ?? (u.searchParams.has("sig") ? "oauth_query" : undefined);
+  const kind = u.searchParams.has("consent_code")
+    ? "consent_code"
+    : (dialect?.consent ?? (u.searchParams.has("sig") ? "oauth_query" : undefined));
   if (!kind) throw usageError("the URL is not a consent page URL (no consent_code, no signed query)");
   const consentCode = u.searchParams.get("consent_code");
   registerSecret(consentCode);

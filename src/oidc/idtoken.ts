@@ -63,9 +63,21 @@ export async function fetchJwks(metadata: ProviderMetadata): Promise<{ jwks?: jo
 }
 
 const HASH_OF: Record<string, string> = {
-  RS256: "sha256", PS256: "sha256", ES256: "sha256", HS256: "sha256", ES256K: "sha256",
-  RS384: "sha384", PS384: "sha384", ES384: "sha384", HS384: "sha384",
-  RS512: "sha512", PS512: "sha512", ES512: "sha512", HS512: "sha512", EdDSA: "sha512", Ed25519: "sha512",
+  RS256: "sha256",
+  PS256: "sha256",
+  ES256: "sha256",
+  HS256: "sha256",
+  ES256K: "sha256",
+  RS384: "sha384",
+  PS384: "sha384",
+  ES384: "sha384",
+  HS384: "sha384",
+  RS512: "sha512",
+  PS512: "sha512",
+  ES512: "sha512",
+  HS512: "sha512",
+  EdDSA: "sha512",
+  Ed25519: "sha512",
 };
 
 /** `at_hash`: the left half of the hash of the access token, by the ID token's alg. */
@@ -99,7 +111,10 @@ async function verifySignature(token: string, header: IdTokenHeader, ctx: IdToke
     if (code === "ERR_JWKS_MULTIPLE_MATCHING_KEYS")
       throw validationError("id_token.kid", "the header has no kid and several JWKS keys could match");
     if (code === "ERR_JWKS_NO_MATCHING_KEY")
-      throw validationError("id_token.kid", header.kid ? `no JWKS key has kid ${JSON.stringify(header.kid)}` : `no JWKS key fits alg ${alg}`);
+      throw validationError(
+        "id_token.kid",
+        header.kid ? `no JWKS key has kid ${JSON.stringify(header.kid)}` : `no JWKS key fits alg ${alg}`,
+      );
     if (code === "ERR_JOSE_ALG_NOT_ALLOWED" || code === "ERR_JOSE_NOT_SUPPORTED")
       throw validationError("id_token.alg", `alg ${alg} is not supported`);
     throw validationError("id_token.signature", "the signature does not verify");
@@ -124,14 +139,15 @@ export async function verifyIdToken(token: string, ctx: IdTokenContext): Promise
 
   const aud = claims.aud;
   const auds = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : undefined;
-  if (!auds || !auds.every((a) => typeof a === "string")) throw validationError("id_token.aud", "aud is missing or malformed");
+  if (!auds?.every((a) => typeof a === "string")) throw validationError("id_token.aud", "aud is missing or malformed");
   if (!auds.includes(ctx.clientId)) throw validationError("id_token.aud", `aud ${JSON.stringify(aud)} does not include this client`);
   if (auds.length > 1 && claims.azp === undefined) throw validationError("id_token.azp", "several audiences and no azp");
   if (claims.azp !== undefined && claims.azp !== ctx.clientId)
     throw validationError("id_token.azp", `azp ${JSON.stringify(claims.azp)} is not this client`);
 
   if (typeof claims.exp !== "number") throw validationError("id_token.exp", "exp is missing");
-  if (claims.exp + CLOCK_SKEW_SECONDS <= now) throw validationError("id_token.exp", `the ID token expired at ${new Date(claims.exp * 1000).toISOString()}`);
+  if (claims.exp + CLOCK_SKEW_SECONDS <= now)
+    throw validationError("id_token.exp", `the ID token expired at ${new Date(claims.exp * 1000).toISOString()}`);
   if (typeof claims.iat !== "number") throw validationError("id_token.iat", "iat is missing");
   if (claims.iat - CLOCK_SKEW_SECONDS > now) throw validationError("id_token.iat", "iat is in the future");
   if (typeof claims.sub !== "string" || !claims.sub) throw validationError("id_token.sub", "sub is missing");
@@ -139,7 +155,10 @@ export async function verifyIdToken(token: string, ctx: IdTokenContext): Promise
     throw validationError("id_token.sub", "the refreshed ID token names another subject");
 
   if (ctx.nonce !== undefined && claims.nonce !== ctx.nonce)
-    throw validationError("id_token.nonce", claims.nonce === undefined ? "the ID token has no nonce" : "the nonce is not the one this login sent");
+    throw validationError(
+      "id_token.nonce",
+      claims.nonce === undefined ? "the ID token has no nonce" : "the nonce is not the one this login sent",
+    );
 
   if (claims.at_hash !== undefined && ctx.accessToken) {
     const expected = accessTokenHash(ctx.accessToken, header.alg as string);

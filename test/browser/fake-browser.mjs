@@ -95,9 +95,7 @@ setTimeout(() => {
 }, TIMEOUT_MS).unref();
 
 const startUrl = process.argv[process.argv.length - 1];
-log(
-  `start pid=${process.pid} action=${ACTION} no_callback=${NO_CALLBACK} wrong_state_first=${WRONG_STATE_FIRST} url=${startUrl}`,
-);
+log(`start pid=${process.pid} action=${ACTION} no_callback=${NO_CALLBACK} wrong_state_first=${WRONG_STATE_FIRST} url=${startUrl}`);
 if (process.argv.length < 3 || !URL.canParse(startUrl)) {
   await finish(1, `usage: fake-browser.mjs <url> (got ${JSON.stringify(process.argv.slice(2))})`);
 }
@@ -192,9 +190,7 @@ page.on("request", (req) => {
   const url = req.url();
   if (!isCallback(url) || NO_CALLBACK || callbackUrl) return;
   callbackUrl = url;
-  log(
-    `callback ${req.isNavigationRequest() ? "navigation" : "request"}${req.redirectedFrom() ? " (redirect)" : ""}: ${url}`,
-  );
+  log(`callback ${req.isNavigationRequest() ? "navigation" : "request"}${req.redirectedFrom() ? " (redirect)" : ""}: ${url}`);
 });
 if (NO_CALLBACK) {
   const cdp = await context.newCDPSession(page);

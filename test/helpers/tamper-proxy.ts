@@ -26,7 +26,8 @@ export async function startTamperProxy(target: string, tamper: Tamper = (_p, b) 
             const out = { ...upRes.headers };
             delete out["content-length"];
             delete out["transfer-encoding"];
-            if (typeof out.location === "string") out.location = tamper(req.url ?? "/", out.location.split(t.origin).join(origin), upRes.headers);
+            if (typeof out.location === "string")
+              out.location = tamper(req.url ?? "/", out.location.split(t.origin).join(origin), upRes.headers);
             res.writeHead(upRes.statusCode ?? 502, out);
             res.end(text);
           });
@@ -40,9 +41,10 @@ export async function startTamperProxy(target: string, tamper: Tamper = (_p, b) 
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
-    stop: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -114,7 +114,6 @@ describe.each([
     expect(res.stdout).toBe("");
     expect(res.stderr).toMatch(/^oidc: profile default has no tokens/m);
   });
-
 });
 
 describe("better-auth 1.6 oidcProvider behind a tampering proxy", () => {

@@ -81,9 +81,18 @@ describe("the authorization response", () => {
     expect(failure(() => parseAuthorizationResponse("http://127.0.0.1/callback?error=invalid_request", expected)).exitCode).toBe(4);
   });
   test("RFC 9207: a wrong iss is refused, a missing one is refused when advertised", () => {
-    expect(failure(() => parseAuthorizationResponse("http://127.0.0.1/callback?code=a&state=s1&iss=https://evil", expected)).check).toBe("iss");
-    expect(failure(() => parseAuthorizationResponse("http://127.0.0.1/callback?code=a&state=s1", { ...expected, issRequired: true })).check).toBe("iss");
-    expect(parseAuthorizationResponse("http://127.0.0.1/callback?code=a&state=s1&iss=https%3A%2F%2Fop.example", { ...expected, issRequired: true }).code).toBe("a");
+    expect(failure(() => parseAuthorizationResponse("http://127.0.0.1/callback?code=a&state=s1&iss=https://evil", expected)).check).toBe(
+      "iss",
+    );
+    expect(
+      failure(() => parseAuthorizationResponse("http://127.0.0.1/callback?code=a&state=s1", { ...expected, issRequired: true })).check,
+    ).toBe("iss");
+    expect(
+      parseAuthorizationResponse("http://127.0.0.1/callback?code=a&state=s1&iss=https%3A%2F%2Fop.example", {
+        ...expected,
+        issRequired: true,
+      }).code,
+    ).toBe("a");
   });
 });
 
@@ -118,7 +127,11 @@ describe("discovery", () => {
     const e = failure(() =>
       validateDiscovery(
         { ...metadata, issuer: "https://evil.example" },
-        { expectedIssuer: "https://op.example", discoveryUrl: "https://op.example/.well-known/openid-configuration", allowInsecureHttp: false },
+        {
+          expectedIssuer: "https://op.example",
+          discoveryUrl: "https://op.example/.well-known/openid-configuration",
+          allowInsecureHttp: false,
+        },
       ),
     );
     expect(e.exitCode).toBe(6);
@@ -127,7 +140,13 @@ describe("discovery", () => {
   test("a document without token_endpoint is a provider failure (exit 4)", () => {
     const { token_endpoint: _t, ...doc } = metadata;
     expect(
-      failure(() => validateDiscovery(doc, { expectedIssuer: "https://op.example", discoveryUrl: "https://op.example/.well-known/openid-configuration", allowInsecureHttp: false })).exitCode,
+      failure(() =>
+        validateDiscovery(doc, {
+          expectedIssuer: "https://op.example",
+          discoveryUrl: "https://op.example/.well-known/openid-configuration",
+          allowInsecureHttp: false,
+        }),
+      ).exitCode,
     ).toBe(4);
   });
   test("plain http is accepted on loopback only, unless allowed", () => {
@@ -182,7 +201,12 @@ describe("ID token checks", () => {
 });
 
 describe("token responses and client authentication", () => {
-  const res = (status: number, body: string, type = "application/json") => ({ status, headers: { "content-type": type }, text: body, url: "x" });
+  const res = (status: number, body: string, type = "application/json") => ({
+    status,
+    headers: { "content-type": type },
+    text: body,
+    url: "x",
+  });
   test("accepts token_type in any case and no expires_in or scope", () => {
     const t = parseTokenResponse(res(200, '{"access_token":"at-123456","token_type":"bearer"}'), "code exchange");
     expect(t.token_type).toBe("bearer");
@@ -193,7 +217,9 @@ describe("token responses and client authentication", () => {
     expect(failure(() => parseTokenResponse(res(200, "hello", "text/plain"), "t")).message).toContain("text/plain");
   });
   test("quotes the provider's OAuth error", () => {
-    const e = failure(() => parseTokenResponse(res(400, '{"error":"invalid_grant","error_description":"grant request is invalid"}'), "token refresh"));
+    const e = failure(() =>
+      parseTokenResponse(res(400, '{"error":"invalid_grant","error_description":"grant request is invalid"}'), "token refresh"),
+    );
     expect(e.exitCode).toBe(4);
     expect(e.message).toContain('invalid_grant ("grant request is invalid")');
   });
@@ -201,7 +227,9 @@ describe("token responses and client authentication", () => {
     const basic = clientAuthentication({ client_id: "a b", client_secret: "p:w" });
     expect(Buffer.from((basic.headers.authorization as string).slice(6), "base64").toString()).toBe("a+b:p%3Aw");
     expect(clientAuthentication({ client_id: "pub" })).toEqual({ headers: {}, form: { client_id: "pub" } });
-    expect(authMethodOf({ client_id: "c", client_secret: "s", token_endpoint_auth_method: "client_secret_post" })).toBe("client_secret_post");
+    expect(authMethodOf({ client_id: "c", client_secret: "s", token_endpoint_auth_method: "client_secret_post" })).toBe(
+      "client_secret_post",
+    );
   });
 });
 
