@@ -200,6 +200,23 @@ export function buildProgram(): Command {
     .argument("[url]", "issuer, document or app base URL (default --issuer / OIDC_ISSUER, else the profile's provider)")
     .action(lazy(() => import("./commands/doctor.js")));
 
+  program.addHelpText(
+    "after",
+    `
+Environment:
+  OIDC_PROFILE, OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_SESSION_TOKEN,
+  OIDC_CONFIG_DIR, OIDC_DEBUG=1, OIDC_DIALECT, OIDC_BROWSER / BROWSER (%s = the URL),
+  NO_COLOR, FORCE_COLOR, HTTPS_PROXY / HTTP_PROXY / NO_PROXY, NODE_EXTRA_CA_CERTS, CI
+
+Exit codes:
+  0 success, 1 unexpected, 2 usage, 3 network, 4 provider refused,
+  5 login required, 6 validation failed (possible attack), 130 interrupted
+
+Examples:
+  oidc discover https://op.example && oidc register --name my-app && oidc login
+  curl -H "Authorization: Bearer $(oidc token)" https://api.example/
+  oidc userinfo --claim email`,
+  );
   return program;
 }
 
