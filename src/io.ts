@@ -69,12 +69,14 @@ export interface Spinner {
 
 /** A spinner on stderr where a person watches; a plain line otherwise. */
 export async function spin(text: string): Promise<Spinner> {
-  if (!interactive()) {
+  // A pseudo-terminal that reports no width (as `script` does) would send ora's line arithmetic
+  // into an endless loop: print a plain line there too.
+  if (!interactive() || !process.stderr.columns) {
     info(text);
     return { succeed: () => {}, fail: () => {}, stop: () => {} };
   }
   const { default: ora } = await import("ora");
-  const s = ora({ text, stream: process.stderr, color: "cyan", isEnabled: true }).start();
+  const s = ora({ text, stream: process.stderr, color: "cyan", isEnabled: true, discardStdin: false }).start();
   return {
     succeed: (t) => s.succeed(t),
     fail: (t) => s.fail(t),

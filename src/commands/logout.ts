@@ -1,6 +1,6 @@
 /** `oidc logout`: revoke at the revocation endpoint where advertised, then forget the tokens. */
 import { type GlobalOptions, loadContext } from "../context.js";
-import { info, warn } from "../io.js";
+import { info, outJson, settings, warn } from "../io.js";
 import { httpRequest } from "../http.js";
 import { clientAuthentication } from "../oidc/token.js";
 import { withProfileLock, writeProfile } from "../store.js";
@@ -10,8 +10,10 @@ export async function run(_args: unknown[], g: GlobalOptions): Promise<void> {
   await withProfileLock(ctx.profile.name, async (current) => {
     const profile = current ?? ctx.profile;
     const tokens = profile.tokens;
+    const revoked: string[] = [];
     if (!tokens) {
       info(`Profile ${profile.name} has no tokens; nothing to do.`);
+      if (settings.json) outJson({ profile: profile.name, revoked, forgotten: false });
       return;
     }
     const endpoint = ctx.metadata.revocation_endpoint;
@@ -28,8 +30,10 @@ export async function run(_args: unknown[], g: GlobalOptions): Promise<void> {
             headers: auth.headers,
             what: "revocation",
           });
-          if (res.status === 200) info(`Revoked the ${what} at ${endpoint}.`);
-          else warn(`the provider did not revoke the ${what} (status ${res.status}); forgetting it anyway`);
+          if (res.status === 200) {
+            revoked.push(hint);
+            info(`Revoked the ${what} at ${endpoint}.`);
+          } else warn(`the provider did not revoke the ${what} (status ${res.status}); forgetting it anyway`);
         } catch (e) {
           warn(`revoking the ${what} failed (${(e as Error).message}); forgetting it anyway`);
         }
@@ -40,5 +44,6 @@ export async function run(_args: unknown[], g: GlobalOptions): Promise<void> {
     const { tokens: _gone, ...rest } = profile;
     writeProfile(rest);
     info(`Forgot the tokens of profile ${profile.name}.`);
+    if (settings.json) outJson({ profile: profile.name, revoked, forgotten: true });
   });
 }

@@ -79,10 +79,12 @@ export async function use([name]: unknown[]): Promise<void> {
   if (!readProfile(n)) info(`Profile ${n} does not exist yet; it will be created by the next command that saves to it.`);
   setCurrentProfile(n);
   info(`Current profile: ${n}`);
+  if (settings.json) outJson({ current: n });
 }
 
 export async function remove([name]: unknown[]): Promise<void> {
   const n = checkProfileName(name as string);
   if (!removeProfile(n)) throw usageError(`no profile named ${n} (${profilePath(n)})`);
   info(`Removed profile ${n}.`);
+  if (settings.json) outJson({ removed: n });
 }
