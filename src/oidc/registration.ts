@@ -1,5 +1,5 @@
 /** Dynamic client registration (RFC 7591) and reading a client back (better-auth or RFC 7592). */
-import { refusedError, usageError } from "../errors.js";
+import { OidcError, refusedError, usageError } from "../errors.js";
 import { httpRequest, parseJsonObject, providerRefused, requestJson } from "../http.js";
 import { registerSecret } from "../redact.js";
 import type { StoredClient } from "../profile.js";
@@ -41,7 +41,14 @@ export async function registerClient(
     what: "registration",
     headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
   });
-  if (res.status !== 201 && res.status !== 200) throw providerRefused(res, "registration");
+  if (res.status !== 201 && res.status !== 200) {
+    const e = providerRefused(res, "registration");
+    if ((res.status === 401 || res.status === 403) && !bearer)
+      throw new OidcError(e.exitCode, e.message, {
+        hint: "this provider registers clients only for a signed-in caller: pass --session-token (OIDC_SESSION_TOKEN) or --initial-access-token",
+      });
+    throw e;
+  }
   const response = parseJsonObject(res, "registration");
   if (typeof response.client_id !== "string" || !response.client_id)
     throw refusedError("registration failed: the response has no client_id");

@@ -40,7 +40,7 @@ async function consentPageUrl(dir: string, session: string) {
 describe.each([
   { version: "1.6", start: () => startBetterAuth16({ requirePKCE: true }) },
   { version: "1.7", start: () => startBetterAuth17() },
-])("oidc consent against better-auth $version", ({ start }) => {
+])("oidc consent against better-auth $version", ({ version, start }) => {
   let op: BetterAuthProvider;
   let session: string;
   beforeAll(async () => {
@@ -73,6 +73,15 @@ describe.each([
     const res = await oidc(["consent", page, "--deny"]);
     expect(res.code, res.stderr).toBe(0);
     expect(new URL(res.stdout.trim()).searchParams.get("error")).toBe("access_denied");
+  });
+
+  test("registration without a session: open on 1.6, refused on 1.7 with a hint naming --session-token", async () => {
+    const res = await cli()(["register", "--issuer", op.origin, "--name", "anon", "--port", "8797"]);
+    if (version === "1.6") expect(res.code, res.stderr).toBe(0);
+    else {
+      expect(res.code).toBe(4);
+      expect(res.stderr).toMatch(/^hint: .*--session-token/m);
+    }
   });
 
   test("neither --accept nor --deny is a usage error (exit 2)", async () => {
