@@ -10,7 +10,7 @@ import { type Dialect, DIALECTS, dialectById } from "./oidc/dialects.js";
 import { type Discovered, discover, type ProviderMetadata } from "./oidc/discovery.js";
 import type { Profile, StoredClient } from "./profile.js";
 import { registerSecret } from "./redact.js";
-import { currentProfileName, readProfile, writeProfile } from "./store.js";
+import { currentProfileName, readProfile, updateProfile } from "./store.js";
 
 export interface GlobalOptions {
   profile?: string;
@@ -100,12 +100,15 @@ export async function discoverFor(g: GlobalOptions, input: string): Promise<Disc
 
 /** Bind a discovery result to a profile, refusing to move a profile with a client or tokens to another issuer. */
 export function bindProvider(profile: Profile, d: Discovered, source: string): Profile {
-  if (profile.issuer && profile.issuer !== d.metadata.issuer && (profile.client || profile.tokens))
+  // A client and its tokens belong to one provider: the same issuer found at the same document.
+  const moved =
+    profile.issuer !== undefined && (profile.issuer !== d.metadata.issuer || (profile.discovery_url ?? d.discoveryUrl) !== d.discoveryUrl);
+  if (moved && (profile.client || profile.tokens))
     throw usageError(
-      `profile ${profile.name} belongs to issuer ${profile.issuer}, not ${d.metadata.issuer}`,
+      `profile ${profile.name} belongs to ${profile.issuer} (document ${profile.discovery_url}), not ${d.metadata.issuer} (document ${d.discoveryUrl})`,
       "use another profile (-p NAME), or `oidc profile remove` this one first",
     );
-  const sameIssuer = profile.issuer === d.metadata.issuer;
+  const sameIssuer = !moved && profile.issuer === d.metadata.issuer;
   return {
     name: profile.name,
     issuer: d.metadata.issuer,
@@ -128,8 +131,12 @@ export async function loadContext(g: GlobalOptions, opts: { save?: boolean } = {
   const input = issuerInput(g);
   const known = profile.metadata && input && (input.replace(/\/+$/, "") === profile.source || input.replace(/\/+$/, "") === profile.issuer);
   if (input && !known) {
-    profile = bindProvider(profile, await discoverFor(g, input), input.replace(/\/+$/, ""));
-    if (opts.save) writeProfile(profile);
+    const d = await discoverFor(g, input);
+    const source = input.replace(/\/+$/, "");
+    const { name } = profile;
+    profile = opts.save
+      ? await updateProfile(name, (current) => bindProvider(current ?? { name }, d, source))
+      : bindProvider(profile, d, source);
   }
   if (!profile.metadata)
     throw usageError(`profile ${profile.name} has no provider`, "pass --issuer <url> or set OIDC_ISSUER (or run `oidc discover <url>`)");

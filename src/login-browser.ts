@@ -54,7 +54,9 @@ export async function browserLogin(
   let rl: ReturnType<typeof createInterface> | undefined;
   try {
     // Listen before anything can reach the callback: a request with no handler yet would hang.
-    const callback = server.waitForCallback(req.state, controller.signal).then((u) => u.toString());
+    const callback = server
+      .waitForCallback(req.state, controller.signal, { acceptStatelessError: ctx.dialect.errorRedirectMayLackState })
+      .then((u) => u.toString());
     callback.catch(() => {}); // handled by the race below; not "unhandled" while the browser launches
     const waits: Promise<string>[] = [callback];
     info(`Open this URL to log in:\n  ${style.cyan(req.url)}`);

@@ -44,7 +44,7 @@ export class LoopbackServer {
    * Wait for the callback that carries `state` (or an error without state). Other paths get 404;
    * a wrong state gets an error page and a warning, and the wait goes on.
    */
-  waitForCallback(state: string, signal: AbortSignal): Promise<URL> {
+  waitForCallback(state: string, signal: AbortSignal, opts: { acceptStatelessError?: boolean } = {}): Promise<URL> {
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
       if (signal.aborted) return onAbort();
@@ -60,7 +60,9 @@ export class LoopbackServer {
         }
         const q = url.searchParams;
         const error = q.get("error");
-        if (q.get("state") !== state && !(error && !q.has("state"))) {
+        // An error without state ends the wait only for a provider known to send those (RFC 6749
+        // §4.1.2.1 requires state): otherwise any page could abort the login with words of its own.
+        if (q.get("state") !== state && !(opts.acceptStatelessError && error && !q.has("state"))) {
           warn("the callback received a request with another login's state; ignored it and still waiting");
           res
             .writeHead(400)

@@ -29,7 +29,9 @@ function fastToken(args: string[]): boolean {
       minValid = v;
     } else return false;
   }
-  if (profile === undefined && args.includes("-p")) return false;
+  // A profile flag without a value is the full CLI's usage error, not the current profile.
+  if (profile === undefined && args.some((a) => a === "-p" || a === "--profile" || a.startsWith("--profile="))) return false;
+  if (profile === "") return false;
   const env = process.env;
   const p = readProfile(currentProfileName(profile));
   if (!p?.tokens || !tokenFresh(p.tokens, minValid)) return false;

@@ -95,7 +95,7 @@ function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 export function currentProfileName(explicit?: string): string {
-  if (explicit) return checkProfileName(explicit);
+  if (explicit !== undefined) return checkProfileName(explicit);
   if (process.env.OIDC_PROFILE) return checkProfileName(process.env.OIDC_PROFILE);
   const cfg = readJson(configPath());
   return typeof cfg?.current === "string" && NAME.test(cfg.current) ? cfg.current : "default";
@@ -163,6 +163,15 @@ export function listProfiles(): ProfileListing[] {
         return { name, error: (e as Error).message };
       }
     });
+}
+
+/** Read-modify-write a profile under its lock: `fn` gets the profile as stored once locked. */
+export function updateProfile(name: string, fn: (current: Profile | undefined) => Profile): Promise<Profile> {
+  return withProfileLock(name, async (current) => {
+    const next = fn(current);
+    writeProfile(next);
+    return next;
+  });
 }
 
 /**

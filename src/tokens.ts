@@ -9,7 +9,7 @@ import { DIALECTS, type Dialect } from "./oidc/dialects.js";
 import { verifyIdToken } from "./oidc/idtoken.js";
 import { type TokenResponse, TokenEndpointError, refreshTokenGrant } from "./oidc/token.js";
 import { nowSeconds, type Profile, type StoredClient, type StoredTokens, tokenFresh } from "./profile.js";
-import { readProfile, withProfileLock, writeProfile } from "./store.js";
+import { readProfile, updateProfile, withProfileLock, writeProfile } from "./store.js";
 
 export const dialectOf = (p: Profile): Dialect => DIALECTS[p.dialect as keyof typeof DIALECTS] ?? DIALECTS.standard;
 
@@ -68,9 +68,15 @@ async function refreshOnce(profile: Profile, refreshToken: string): Promise<Prof
  * A profile whose access token is valid for `minValid` more seconds, refreshing under the lock if
  * needed (or always, with `force`). N processes with an expired token cause one refresh.
  */
-export async function ensureFreshTokens(name: string, minValid: number, force = false): Promise<Profile> {
+export async function ensureFreshTokens(name: string, minValid: number, force = false, clientId?: string): Promise<Profile> {
   return withProfileLock(name, async (profile) => {
     if (!profile?.tokens) throw loginRequired(`profile ${name} has no tokens`);
+    // --client-id / OIDC_CLIENT_ID asks for that client's tokens: never hand out another client's.
+    if (clientId && profile.client?.client_id !== clientId)
+      throw loginRequired(
+        `profile ${name} holds tokens of client ${profile.client?.client_id ?? "(none)"}, not ${clientId}`,
+        `log in with that client: oidc login --client-id ${clientId}`,
+      );
     if (!force && tokenFresh(profile.tokens, minValid)) return profile;
     const rt = profile.tokens.refresh_token;
     if (!rt) throw loginRequired(`the access token of profile ${name} has expired and there is no refresh token`);
@@ -92,6 +98,19 @@ export async function ensureFreshTokens(name: string, minValid: number, force = 
       throw loginRequired(`refresh is no longer possible for profile ${name}: ${e.message.replace(/^token refresh failed: /, "")}`);
     }
   });
+}
+
+/**
+ * Save tokens (and the client that got them) under the profile lock. The profile as stored is the
+ * base, unless it was bound to another provider meanwhile: then the command's own view wins.
+ */
+export function saveTokens(base: Profile, client: StoredClient, tokens: StoredTokens, scope?: string): Promise<Profile> {
+  return updateProfile(base.name, (current) => ({
+    ...(current && current.issuer === base.issuer ? current : base),
+    client,
+    tokens,
+    ...(scope ? { scope } : {}),
+  }));
 }
 
 export function describeExpiry(tokens: StoredTokens): string {

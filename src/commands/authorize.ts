@@ -13,8 +13,7 @@ import { DEFAULT_PORT, loopbackRedirectUri } from "../oidc/registration.js";
 import { exchangeAuthorizationCode } from "../oidc/token.js";
 import type { StoredClient, StoredTokens } from "../profile.js";
 import { registerSecret } from "../redact.js";
-import { writeProfile } from "../store.js";
-import { acceptTokenResponse, describeExpiry } from "../tokens.js";
+import { acceptTokenResponse, describeExpiry, saveTokens } from "../tokens.js";
 
 export interface AuthorizeOptions extends GlobalOptions {
   scope?: string;
@@ -90,19 +89,21 @@ async function deviceLogin(ctx: Context, o: AuthorizeOptions, client: StoredClie
   }
   const spinner = await spin(`Waiting for the sign-in to finish (code ${device.user_code}, expires in ${device.expires_in}s)…`);
   try {
-    const response = await pollDeviceToken(ctx.metadata, client, device);
+    const response = await pollDeviceToken(ctx.metadata, client, device, o.callbackTimeout);
     spinner.stop();
-    const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect });
-    saveLogin(ctx, o, client, tokens, scope);
+    const tokens = await acceptTokenResponse(ctx.profile, client, response, {
+      dialect: ctx.dialect,
+      requireIdToken: scope.split(/\s+/).includes("openid"),
+    });
+    await saveLogin(ctx, o, client, tokens, scope);
   } catch (e) {
     spinner.stop();
     throw e;
   }
 }
 
-function saveLogin(ctx: Context, o: AuthorizeOptions, client: StoredClient, tokens: StoredTokens, scope: string): void {
-  const profile = { ...ctx.profile, client, tokens, scope };
-  writeProfile(profile);
+async function saveLogin(ctx: Context, o: AuthorizeOptions, client: StoredClient, tokens: StoredTokens, scope: string): Promise<void> {
+  const profile = await saveTokens(ctx.profile, client, tokens, scope);
   info(`Logged in${tokens.sub ? ` as ${tokens.sub}` : ""}; tokens saved to profile ${profile.name} (${describeExpiry(tokens)}).`);
   if (o.json || settings.json)
     outJson({
@@ -135,7 +136,7 @@ export async function run(_args: unknown[], o: AuthorizeOptions): Promise<void> 
     const { browserLogin } = await import("../login-browser.js");
     ({ req, redirect } = await browserLogin(ctx, o, client, scope, check));
   }
-  const { code } = parseAuthorizationResponse(redirect, { state: req.state, ...check });
+  const { code } = parseAuthorizationResponse(redirect, { state: req.state, ...check, dialect: ctx.dialect });
 
   if (!o.exchange) {
     outJson({ code, code_verifier: req.codeVerifier, redirect_uri: req.redirectUri, state: req.state, nonce: req.nonce });
@@ -151,5 +152,5 @@ export async function run(_args: unknown[], o: AuthorizeOptions): Promise<void> 
     dialect: ctx.dialect,
     requireIdToken: scope.split(/\s+/).includes("openid"),
   });
-  saveLogin(ctx, o, client, tokens, scope);
+  await saveLogin(ctx, o, client, tokens, scope);
 }

@@ -29,7 +29,7 @@ export async function run([command]: unknown[], o: Opts): Promise<void> {
     await loadContext(o, { save: true });
   }
   const name = currentProfileName(o.profile);
-  const profile = await ensureFreshTokens(name, o.minValid ?? 60);
+  const profile = await ensureFreshTokens(name, o.minValid ?? 60, false, o.clientId);
   const tokens = profile.tokens;
   if (!tokens) throw loginRequired(`profile ${name} has no tokens`);
 

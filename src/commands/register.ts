@@ -2,7 +2,7 @@ import { type GlobalOptions, loadContext } from "../context.js";
 import { info, outJson, settings } from "../io.js";
 import { DEFAULT_PORT, loopbackRedirectUri, registerClient } from "../oidc/registration.js";
 import { registerSecret } from "../redact.js";
-import { writeProfile } from "../store.js";
+import { updateProfile } from "../store.js";
 
 interface Opts extends GlobalOptions {
   name: string;
@@ -28,8 +28,10 @@ export async function run(_args: unknown[], o: Opts): Promise<void> {
     initialAccessToken: o.initialAccessToken,
   });
   // A new client: tokens of the old one no longer apply.
-  writeProfile({ ...ctx.profile, client, tokens: undefined, ...(o.scope ? { scope: o.scope } : {}) });
+  await updateProfile(ctx.profile.name, (current) => {
+    const { tokens: _old, ...base } = current && current.issuer === ctx.profile.issuer ? current : ctx.profile;
+    return { ...base, client, ...(o.scope ? { scope: o.scope } : {}) };
+  });
   info(`Registered client ${client.client_id} (${client.client_name}); saved to profile ${ctx.profile.name}.`);
-  if (settings.json) outJson(response);
-  else outJson(response);
+  outJson(response);
 }

@@ -5,8 +5,7 @@ import { currentProfileName } from "../store.js";
 import { clientCredentialsGrant, exchangeAuthorizationCode } from "../oidc/token.js";
 import { formatToken, type TokenOutput } from "../output.js";
 import { registerSecret } from "../redact.js";
-import { writeProfile } from "../store.js";
-import { acceptTokenResponse, ensureFreshTokens, noteSaved } from "../tokens.js";
+import { acceptTokenResponse, ensureFreshTokens, noteSaved, saveTokens } from "../tokens.js";
 
 interface Opts extends GlobalOptions {
   refresh?: boolean;
@@ -36,9 +35,7 @@ export async function run(_args: unknown[], o: Opts): Promise<void> {
       redirectUri,
     });
     const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect });
-    const profile = { ...ctx.profile, client, tokens };
-    writeProfile(profile);
-    noteSaved(profile);
+    noteSaved(await saveTokens(ctx.profile, client, tokens));
     process.stdout.write(formatToken(tokens, output, !!o.idToken));
     return;
   }
@@ -53,16 +50,22 @@ export async function run(_args: unknown[], o: Opts): Promise<void> {
         "the client_credentials grant needs a client secret",
         "set OIDC_CLIENT_SECRET, or use --client-secret-file / --client-secret-stdin",
       );
+    const held = ctx.profile.tokens;
+    if (held && (held.sub || held.refresh_token))
+      throw usageError(
+        `profile ${ctx.profile.name} holds a user's login; client credentials would replace it`,
+        "use a profile of its own for the client, e.g. -p ci",
+      );
     const response = await clientCredentialsGrant(ctx.metadata.token_endpoint, client, o.scope);
     const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect });
-    writeProfile({ ...ctx.profile, client, tokens });
+    await saveTokens(ctx.profile, client, tokens);
     process.stdout.write(formatToken(tokens, output, false));
     return;
   }
   // A bound provider is needed only for a refresh; --issuer given here re-binds like any command.
   if (o.issuer) await loadContext(o, { save: true });
   const name = currentProfileName(o.profile);
-  const profile = await ensureFreshTokens(name, o.minValid, !!o.refresh);
+  const profile = await ensureFreshTokens(name, o.minValid, !!o.refresh, o.clientId);
   const tokens = profile.tokens;
   if (!tokens) throw loginRequired(`profile ${name} has no tokens`);
   if (o.idToken && !tokens.id_token) throw loginRequired(`profile ${name} has no ID token`, "log in with the openid scope");

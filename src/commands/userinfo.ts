@@ -20,10 +20,10 @@ async function call(profile: Profile) {
 
 export async function run(_args: unknown[], o: GlobalOptions & { claim?: string }): Promise<void> {
   const ctx = await loadContext(o, { save: true });
-  let profile = await ensureFreshTokens(ctx.profile.name, 30);
+  let profile = await ensureFreshTokens(ctx.profile.name, 30, false, o.clientId);
   let res = await call(profile);
   if (res.status === 401 && profile.tokens?.refresh_token) {
-    profile = await ensureFreshTokens(ctx.profile.name, 30, true);
+    profile = await ensureFreshTokens(ctx.profile.name, 30, true, o.clientId);
     res = await call(profile);
   }
   if (res.status !== 200) throw providerRefused(res, "userinfo");
@@ -34,7 +34,7 @@ export async function run(_args: unknown[], o: GlobalOptions & { claim?: string 
   if (profile.tokens?.sub && claims.sub !== profile.tokens.sub)
     throw validationError("userinfo.sub", "the userinfo sub differs from the ID token's: the response is for another user");
   if (o.claim !== undefined) {
-    if (!(o.claim in claims))
+    if (!Object.hasOwn(claims, o.claim))
       throw new OidcError(ExitCode.unexpected, `userinfo has no claim ${JSON.stringify(o.claim)}`, {
         hint: `it has: ${Object.keys(claims).join(", ")}`,
       });

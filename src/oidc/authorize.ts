@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ExitCode, OidcError, refusedError, validationError } from "../errors.js";
 import { registerSecret } from "../redact.js";
+import { type Dialect, deviation } from "./dialects.js";
 import type { ProviderMetadata } from "./discovery.js";
 
 const b64url = (buf: Buffer) => buf.toString("base64url");
@@ -52,6 +53,8 @@ export interface AuthorizationResponseCheck {
   issuer: string;
   /** The provider advertises `authorization_response_iss_parameter_supported`. */
   issRequired: boolean;
+  /** The provider's dialect: its known omissions (state on errors, iss) are accepted and reported. */
+  dialect?: Dialect;
 }
 
 /**
@@ -69,14 +72,15 @@ export function parseAuthorizationResponse(input: string | URL, expected: Author
   const state = q.get("state");
   const error = q.get("error");
   if (state !== expected.state) {
-    // Error redirects of some providers carry no state; an error without state ends the flow as an
-    // error (nothing in it is used), a wrong state is refused as a possible attack.
-    if (!(error && state === null)) {
+    // A provider known to omit state on error redirects: the error ends the flow (nothing in it is
+    // used) and the omission is reported. Anything else without the right state is refused.
+    const dialect = expected.dialect;
+    if (error && state === null && dialect?.errorRedirectMayLackState) deviation(dialect, "error-without-state");
+    else
       throw validationError(
         "state",
         state === null ? "the authorization response has no state" : "the authorization response's state is not the one this login sent",
       );
-    }
   }
   const iss = q.get("iss");
   if (iss !== null && iss !== expected.issuer)
@@ -86,6 +90,7 @@ export function parseAuthorizationResponse(input: string | URL, expected: Author
     );
   if (iss === null && expected.issRequired)
     throw validationError("iss", "the provider advertises RFC 9207 but the authorization response has no iss parameter");
+  if (iss === null && expected.dialect?.noAuthorizationResponseIss) deviation(expected.dialect, "no-iss-in-authorization-response");
   if (error) {
     const desc = q.get("error_description");
     throw refusedError(`authorization failed: ${error}${desc ? ` (${JSON.stringify(desc)})` : ""}`);

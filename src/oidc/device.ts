@@ -48,14 +48,20 @@ export async function pollDeviceToken(
   metadata: ProviderMetadata,
   client: StoredClient,
   device: DeviceAuthorization,
+  maxWaitSeconds: number,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<TokenResponse> {
   const auth = clientAuthentication(client);
   let interval = device.interval;
-  const deadline = Date.now() + device.expires_in * 1000;
+  // The provider's expires_in, but never longer than the user agreed to wait (--callback-timeout).
+  const deadline = Date.now() + Math.min(device.expires_in, maxWaitSeconds) * 1000;
   for (;;) {
     await sleep(interval * 1000);
-    if (Date.now() > deadline) throw loginRequired("device login expired before it was completed", "run `oidc login --device` again");
+    if (Date.now() > deadline)
+      throw loginRequired(
+        `device login was not completed within ${Math.min(device.expires_in, maxWaitSeconds)}s`,
+        "run `oidc login --device` again",
+      );
     const res = await httpRequest(metadata.token_endpoint, {
       form: { grant_type: DEVICE_GRANT, device_code: device.device_code, ...auth.form },
       headers: auth.headers,

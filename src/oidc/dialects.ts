@@ -44,6 +44,10 @@ export interface Dialect {
    * oidc-provider drop offline_access without it; better-auth would show its consent page every time.
    */
   offlineAccessNeedsConsentPrompt: boolean;
+  /** Error redirects (e.g. consent denied) come back without `state`. */
+  errorRedirectMayLackState: boolean;
+  /** Authorization responses carry no RFC 9207 `iss`. */
+  noAuthorizationResponseIss: boolean;
 }
 
 export const DIALECTS: Record<DialectId, Dialect> = {
@@ -58,6 +62,8 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     registration: { sendApplicationType: true, exactLoopbackPort: false, defaultAuthMethod: "none", noneYieldsSecret: false },
     sessionHeadless: false,
     offlineAccessNeedsConsentPrompt: true,
+    errorRedirectMayLackState: false,
+    noAuthorizationResponseIss: false,
   },
   "better-auth-1.6": {
     id: "better-auth-1.6",
@@ -77,6 +83,8 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     },
     sessionHeadless: true,
     offlineAccessNeedsConsentPrompt: false,
+    errorRedirectMayLackState: true,
+    noAuthorizationResponseIss: true,
   },
   "better-auth-1.7": {
     id: "better-auth-1.7",
@@ -96,6 +104,8 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     },
     sessionHeadless: true,
     offlineAccessNeedsConsentPrompt: false,
+    errorRedirectMayLackState: false,
+    noAuthorizationResponseIss: false,
   },
 };
 
@@ -106,7 +116,7 @@ export const DEVIATIONS = {
   "id-token-without-iss": "the ID token has no `iss` claim (HS256 tokens of this provider never do); the other checks still apply",
   "no-iss-in-authorization-response":
     "the authorization response carries no `iss` parameter (RFC 9207), so mix-up protection rests on state and the ID token",
-  "jwks-missing": "`jwks_uri` is advertised but answers %s; ID tokens are checked with the client secret (HS256)",
+  "error-without-state": "the error redirect carries no `state` (RFC 6749 §4.1.2.1); accepted because this provider never sends it",
   "none-yields-secret": "registered with `token_endpoint_auth_method: none` but the provider issued a client secret and will require it",
   "registration-status-200": "dynamic registration answered 200 instead of 201 (RFC 7591)",
 } as const;

@@ -109,18 +109,21 @@ export function validateDiscovery(
   // An app's base URL was given and the document, found under the app's auth base path, names
   // that path as its issuer: same origin, consistent with its location.
   if (!ok && found.viaAppBase) ok = stripSlash(issuer) === stripSlash(docBase);
-  if (!ok && dialect.issuerIsOrigin) {
-    // better-auth 1.6: the document lives under its base path, its issuer is the bare origin.
-    const origin = new URL(found.discoveryUrl).origin;
-    ok = stripSlash(issuer) === origin && (expected === origin || expected === docBase);
-  }
+  // better-auth 1.6: the document lives under its base path, its issuer is the bare origin. Only at
+  // the dialect's own document location: any other path on the origin could be another tenant.
+  const origin = new URL(found.discoveryUrl).origin;
+  const atDialectLocation =
+    dialect.issuerIsOrigin &&
+    stripSlash(issuer) === origin &&
+    dialect.extraDiscoveryPaths.some((p) => found.discoveryUrl === `${origin}${p}`);
+  if (!ok && atDialectLocation) ok = expected === origin || expected === docBase;
   if (!ok)
     throw validationError(
       "discovery.issuer",
       `the document at ${found.discoveryUrl} names issuer ${JSON.stringify(issuer)}, expected ${JSON.stringify(expected)}`,
     );
   if (stripSlash(docBase) !== stripSlash(issuer)) {
-    if (!dialect.issuerIsOrigin)
+    if (!atDialectLocation)
       throw validationError("discovery.issuer", `the document at ${found.discoveryUrl} is not under its issuer ${issuer}`);
     deviation(dialect, "issuer-not-document-location", found.discoveryUrl, issuer);
   }

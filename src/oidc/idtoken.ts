@@ -92,6 +92,12 @@ async function verifySignature(token: string, header: IdTokenHeader, ctx: IdToke
   const alg = header.alg;
   if (typeof alg !== "string" || !alg) throw validationError("id_token.alg", "the header has no alg");
   if (alg === "none") throw validationError("id_token.alg", "alg none (an unsigned ID token) is refused");
+  // Only an alg the provider signs with: otherwise anyone holding the client secret (an HS* key)
+  // could mint ID tokens for a provider that signs with its private key. RS256 is the default.
+  const advertised = ctx.metadata.id_token_signing_alg_values_supported;
+  const allowed = Array.isArray(advertised) && advertised.length ? advertised : ["RS256"];
+  if (!allowed.includes(alg))
+    throw validationError("id_token.alg", `alg ${alg} is not one the provider signs ID tokens with (${allowed.join(", ")})`);
   try {
     if (alg.startsWith("HS")) {
       if (!ctx.clientSecret) throw validationError("id_token.alg", `${alg} needs the client secret, and this client has none`);

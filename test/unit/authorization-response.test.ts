@@ -2,12 +2,13 @@
 // (state first, then RFC 9207 iss, then the provider's error), as the conformance suite expects them.
 import { describe, expect, it } from "vitest";
 import type { OidcError } from "../../src/errors.js";
-import { parseAuthorizationResponse } from "../../src/oidc/authorize.js";
+import { type AuthorizationResponseCheck, parseAuthorizationResponse } from "../../src/oidc/authorize.js";
+import { DIALECTS } from "../../src/oidc/dialects.js";
 
 const ISSUER = "https://op.example";
 const base = "http://127.0.0.1:8765/callback";
 const check = { state: "s-123", issuer: ISSUER, issRequired: true };
-const fail = (url: string, expected = check) => {
+const fail = (url: string, expected: AuthorizationResponseCheck = check) => {
   try {
     parseAuthorizationResponse(url, expected);
   } catch (e) {
@@ -40,9 +41,19 @@ describe("parseAuthorizationResponse", () => {
   });
 
   it("an error response without state (better-auth 1.6) ends as the provider's refusal (exit 4)", () => {
-    const e = fail(`${base}?error=access_denied&error_description=User%20denied`, { ...check, issRequired: false });
+    const e = fail(`${base}?error=access_denied&error_description=User%20denied`, {
+      ...check,
+      issRequired: false,
+      dialect: DIALECTS["better-auth-1.6"],
+    });
     expect(e.exitCode).toBe(4);
     expect(e.message).toContain("access_denied");
+  });
+
+  it("an error response without state from a standard provider is refused (exit 6, check state)", () => {
+    const e = fail(`${base}?error=access_denied&error_description=gotcha`, { ...check, issRequired: false });
+    expect(e.exitCode).toBe(6);
+    expect(e.check).toBe("state");
   });
 
   it("a wrong iss is refused (exit 6, check iss), advertised or not", () => {

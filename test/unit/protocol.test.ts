@@ -77,8 +77,10 @@ describe("the authorization response", () => {
     expect(e.exitCode).toBe(ExitCode.refused);
     expect(e.message).toContain('access_denied ("User denied")');
   });
-  test("an error without state (better-auth error redirects) still ends as the provider's error", () => {
-    expect(failure(() => parseAuthorizationResponse("http://127.0.0.1/callback?error=invalid_request", expected)).exitCode).toBe(4);
+  test("an error without state is refused, except from better-auth 1.6, which never sends state on errors", () => {
+    expect(failure(() => parseAuthorizationResponse("http://127.0.0.1/callback?error=invalid_request", expected)).check).toBe("state");
+    const ba16 = { ...expected, dialect: DIALECTS["better-auth-1.6"] };
+    expect(failure(() => parseAuthorizationResponse("http://127.0.0.1/callback?error=invalid_request", ba16)).exitCode).toBe(4);
   });
   test("RFC 9207: a wrong iss is refused, a missing one is refused when advertised", () => {
     expect(failure(() => parseAuthorizationResponse("http://127.0.0.1/callback?code=a&state=s1&iss=https://evil", expected)).check).toBe(
@@ -163,7 +165,8 @@ describe("ID token checks", () => {
   const sign = (claims: Record<string, unknown>, key = secret) =>
     new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(key));
   const base = { iss: metadata.issuer, aud: "c1", sub: "u1", iat: now, exp: now + 600, nonce: "n1" };
-  const ctx = { metadata, dialect: DIALECTS.standard, clientId: "c1", clientSecret: secret, nonce: "n1" };
+  const hsMetadata = { ...metadata, id_token_signing_alg_values_supported: ["HS256"] };
+  const ctx = { metadata: hsMetadata, dialect: DIALECTS.standard, clientId: "c1", clientSecret: secret, nonce: "n1" };
 
   test("a good HS256 token verifies with the client secret", async () => {
     expect((await verifyIdToken(await sign(base), ctx)).sub).toBe("u1");
@@ -187,6 +190,14 @@ describe("ID token checks", () => {
     const token = await sign(noIss);
     expect((await asyncFailure(verifyIdToken(token, ctx))).check).toBe("id_token.iss");
     expect((await verifyIdToken(token, { ...ctx, dialect: DIALECTS["better-auth-1.6"] })).sub).toBe("u1");
+  });
+  test("an HS256 token is refused when the provider signs only with RS256 (the client secret cannot mint ID tokens)", async () => {
+    const token = await sign(base);
+    const e = await asyncFailure(
+      verifyIdToken(token, { ...ctx, metadata: { ...metadata, id_token_signing_alg_values_supported: ["RS256"] } }),
+    );
+    expect(e.check).toBe("id_token.alg");
+    expect((await asyncFailure(verifyIdToken(token, { ...ctx, metadata }))).check).toBe("id_token.alg");
   });
   test("alg none is refused", async () => {
     const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
