@@ -1,0 +1,145 @@
+// What keeps a profile's secrets with the provider and client they belong to, and a login from
+// being ended or outlived by someone else: pinned against a purpose-built provider (test/providers/hostile.ts).
+import { spawn } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { BIN, baseEnv, cli } from "../helpers/cli.js";
+import { DISCOVERY_PATH, goodDiscovery, type HostileProvider, json, startHostile } from "../providers/hostile.js";
+
+const now = () => Math.floor(Date.now() / 1000);
+
+let op: HostileProvider;
+beforeAll(async () => {
+  op = await startHostile();
+});
+afterAll(() => op?.stop());
+beforeEach(() => op.reset());
+
+/** A store whose default profile is bound to the hostile provider with client A and its tokens. */
+function seeded(tokens: Record<string, unknown> = {}) {
+  const c = cli();
+  const dir = join(c.configDir, "profiles");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(c.configDir, 0o700);
+  const profile = {
+    issuer: op.url,
+    source: op.url,
+    discovery_url: `${op.url}${DISCOVERY_PATH}`,
+    dialect: "standard",
+    metadata: goodDiscovery(op.url),
+    client: { client_id: "client-a", client_secret: "secret-of-client-a-0123", token_endpoint_auth_method: "client_secret_basic" },
+    tokens: {
+      access_token: "at-of-client-a-0123",
+      token_type: "Bearer",
+      expires_at: now() + 3600,
+      refresh_token: "rt-of-client-a-0123",
+      obtained_at: now(),
+      ...tokens,
+    },
+  };
+  writeFileSync(join(dir, "default.json"), `${JSON.stringify(profile)}\n`, { mode: 0o600 });
+  return c;
+}
+
+describe("a profile's tokens stay with their client", () => {
+  test.each([
+    ["--client-id", (c: ReturnType<typeof cli>) => c(["token", "--client-id", "client-b"])],
+    ["OIDC_CLIENT_ID", (c: ReturnType<typeof cli>) => c(["token"], { env: { OIDC_CLIENT_ID: "client-b" } })],
+  ])("oidc token with another client's id (%s) exits 5 instead of printing client A's token", async (_how, run) => {
+    const c = seeded();
+    const res = await run(c);
+    expect(res.code).toBe(5);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toContain("holds tokens of client client-a, not client-b");
+  });
+
+  test("oidc userinfo with another client's id exits 5 and calls nothing", async () => {
+    const c = seeded();
+    const res = await c(["userinfo", "--client-id", "client-b"]);
+    expect(res.code).toBe(5);
+    expect(op.requests.filter((r) => r.path.startsWith("/userinfo"))).toEqual([]);
+  });
+
+  test("client credentials refuse to replace a user's login in the same profile (exit 2)", async () => {
+    const c = seeded({ sub: "user-1" });
+    const res = await c(["token", "--client-credentials"], { env: { OIDC_CLIENT_SECRET: "secret-of-client-a-0123" } });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("-p ci");
+    expect(JSON.parse(readFileSync(join(c.configDir, "profiles", "default.json"), "utf8")).tokens.sub).toBe("user-1");
+  });
+});
+
+describe("a profile's client stays with its provider", () => {
+  test("two documents on one origin naming the same bare-origin issuer are not one provider (exit 6)", async () => {
+    // better-auth 1.6's shape, served under an arbitrary path: only /api/auth is that dialect's place.
+    const tenant = (base: string) => ({
+      ...goodDiscovery(op.url),
+      authorization_endpoint: `${op.url}${base}/oauth2/authorize`,
+      token_endpoint: `${op.url}${base}/oauth2/token`,
+      userinfo_endpoint: `${op.url}${base}/oauth2/userinfo`,
+      end_session_endpoint: `${op.url}${base}/oauth2/endsession`,
+      revocation_endpoint: undefined,
+    });
+    op.on(`/b${DISCOVERY_PATH}`, json(200, tenant("/b")));
+    const c = seeded();
+    const res = await c(["token", "--refresh", "--issuer", `${op.url}/b`]);
+    expect(res.code).toBe(6);
+    expect(res.stderr).toMatch(/^oidc: discovery\.issuer check failed/m);
+    expect(op.requests.some((r) => r.path.includes("/token"))).toBe(false);
+  });
+});
+
+describe("the loopback callback", () => {
+  test("an error without state from a standard provider does not end the login; the wait goes on", async () => {
+    const c = cli();
+    expect((await c(["discover", op.url])).code).toBe(0);
+    const env = { ...baseEnv(c.configDir), OIDC_CLIENT_ID: "client-a" };
+    const child = spawn(process.execPath, [BIN, "login", "--no-browser", "--callback-timeout", "3"], { env });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on("close", r));
+    const started = Date.now();
+    while (!/redirect_uri=/.test(stderr) && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
+    const redirectUri = new URL(stderr.match(/http:\/\/\S+/)?.[0] as string).searchParams.get("redirect_uri") as string;
+    const forged = await fetch(`${redirectUri}?error=access_denied&error_description=gotcha`);
+    expect(forged.status).toBe(400);
+    const code = await exited;
+    expect(code).toBe(5); // the login timed out; the forged error did not end it
+    expect(stderr).toContain("no callback within 3s");
+    expect(stderr).not.toContain("gotcha");
+  });
+});
+
+describe("device login", () => {
+  test("a provider's huge expires_in does not outlast --callback-timeout (exit 5, bounded)", async () => {
+    op.on("/.well-known/openid-configuration", json(200, { ...goodDiscovery(op.url), device_authorization_endpoint: `${op.url}/device` }));
+    op.on(
+      "/device",
+      json(200, {
+        device_code: "dc-0123456789",
+        user_code: "ABCD-EFGH",
+        verification_uri: `${op.url}/activate`,
+        expires_in: 999_999_999,
+        interval: 1,
+      }),
+    );
+    op.on("/token", json(400, { error: "authorization_pending" }));
+    const c = cli();
+    const started = Date.now();
+    const res = await c(["login", "--device", "--issuer", op.url, "--client-id", "pub", "--callback-timeout", "3"]);
+    expect(res.code).toBe(5);
+    expect(res.stderr).toContain("not completed within 3s");
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe("userinfo --claim", () => {
+  test("a name that is not an own claim (constructor) is 'no claim', not a crash", async () => {
+    op.on("/userinfo", json(200, { sub: "user-1", email: "u@example.test" }));
+    const c = seeded({ sub: "user-1" });
+    const res = await c(["userinfo", "--claim", "constructor"]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^oidc: userinfo has no claim "constructor"/m);
+  });
+});
