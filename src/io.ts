@@ -4,7 +4,6 @@
  * are imported only on the paths that use them.
  */
 import { redact } from "./redact.js";
-import { usageError } from "./errors.js";
 
 const env = process.env;
 const isCI = () => !!env.CI && env.CI !== "false" && env.CI !== "0";
@@ -82,18 +81,6 @@ export async function spin(text: string): Promise<Spinner> {
     fail: (t) => s.fail(t),
     stop: () => s.stop(),
   };
-}
-
-/**
- * Ask for a value only when a person can answer; otherwise fail at once naming the flag or
- * variable that supplies it.
- */
-export async function promptFor(question: string, supply: string, opts: { secret?: boolean } = {}): Promise<string> {
-  if (!interactive()) throw usageError(`missing ${supply}`, `pass ${supply} (no prompt without a TTY or under CI)`);
-  const prompts = await import("@inquirer/prompts");
-  const answer = opts.secret ? await prompts.password({ message: question, mask: "*" }) : await prompts.input({ message: question });
-  if (!answer) throw usageError(`missing ${supply}`);
-  return answer;
 }
 
 export function isCiEnv(): boolean {

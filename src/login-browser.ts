@@ -10,7 +10,7 @@ import type { Context } from "./context.js";
 import { ExitCode, type OidcError, usageError } from "./errors.js";
 import { info, interactive, isCiEnv, spin, style } from "./io.js";
 import { callbackTimeout, LoopbackServer } from "./loopback.js";
-import { type AuthorizationRequest, type AuthorizationResponseCheck, buildAuthorizationRequest } from "./oidc/authorize.js";
+import { type AuthorizationRequest, buildAuthorizationRequest } from "./oidc/authorize.js";
 import type { StoredClient } from "./profile.js";
 
 /**
@@ -34,7 +34,6 @@ export async function browserLogin(
   o: AuthorizeOptions,
   client: StoredClient,
   scope: string,
-  _check: Omit<AuthorizationResponseCheck, "state">,
 ): Promise<{ req: AuthorizationRequest; redirect: string }> {
   if (o.browser && isCiEnv() && !browserCommand())
     throw usageError(

@@ -63,7 +63,7 @@ async function decideConsent(o: AuthorizeOptions, clientName: string, scope: str
 /** Headless: the session drives authorize and consent; returns the redirect to the callback. */
 async function headlessRedirect(ctx: Context, o: AuthorizeOptions, client: StoredClient, req: AuthorizationRequest): Promise<string> {
   const session = o.sessionToken as string;
-  if (!ctx.dialect.sessionHeadless)
+  if (!ctx.dialect.sessionEndpoints)
     throw usageError(
       `--session-token drives better-auth providers; ${ctx.metadata.issuer} is ${ctx.dialect.label}`,
       "log in through the browser instead",
@@ -75,7 +75,7 @@ async function headlessRedirect(ctx: Context, o: AuthorizeOptions, client: Store
   }
   const accept = await decideConsent(o, client.client_name ?? client.client_id, step.consent.scope);
   info(`Consent ${accept ? "accepted" : "denied"} for ${step.consent.scope ?? "the requested scopes"}.`);
-  return answerConsent(ctx.metadata, step.consent, accept, session);
+  return answerConsent(ctx.metadata, ctx.dialect, step.consent, accept, session);
 }
 
 /** RFC 8628: show the code, open the verification page where a browser is configured, poll. */
@@ -134,7 +134,7 @@ export async function run(_args: unknown[], o: AuthorizeOptions): Promise<void> 
     redirect = await headlessRedirect(ctx, o, client, req);
   } else {
     const { browserLogin } = await import("../login-browser.js");
-    ({ req, redirect } = await browserLogin(ctx, o, client, scope, check));
+    ({ req, redirect } = await browserLogin(ctx, o, client, scope));
   }
   const { code } = parseAuthorizationResponse(redirect, { state: req.state, ...check, dialect: ctx.dialect });
 

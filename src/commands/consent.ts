@@ -13,7 +13,7 @@ export async function run(
   if (!o.sessionToken) throw usageError("answering consent needs a session", "pass --session-token or set OIDC_SESSION_TOKEN");
   const ctx = await loadContext(o);
   const consent = consentRequestFromUrl(pageUrl as string, ctx.dialect);
-  const next = await answerConsent(ctx.metadata, consent, !!o.accept, o.sessionToken);
+  const next = await answerConsent(ctx.metadata, ctx.dialect, consent, !!o.accept, o.sessionToken);
   if (settings.json) outJson({ redirect_uri: next });
   else out(next);
 }

@@ -22,7 +22,18 @@ export interface Dialect {
   /** How a headless flow answers the consent page, if the provider has one it can drive. */
   consent?: "consent_code" | "oauth_query";
   /** How `oidc client` reads a client. */
-  clientInfo: "better-auth-client-path" | "better-auth-get-client" | "rfc7592";
+  /**
+   * The provider's own session endpoints, relative to the base path its authorization endpoint
+   * sits under (better-auth: `/api/auth`). Without them `oidc client` reads clients by RFC 7592.
+   */
+  sessionEndpoints?: {
+    authorize: string;
+    consent: string;
+    /** Where the consent answer names the next URL. */
+    consentRedirectKey: string;
+    /** Reading a client with a session; `{id}` is the client id. */
+    client: string;
+  };
   registration: {
     /** Send `application_type: native` (required for loopback redirects by some, unknown to others). */
     sendApplicationType: boolean;
@@ -37,8 +48,6 @@ export interface Dialect {
     /** Registering needs a signed-in session by default; reported by `oidc doctor`. */
     needsSession?: boolean;
   };
-  /** A better-auth session (Bearer) can drive authorize + consent without a browser. */
-  sessionHeadless: boolean;
   /**
    * Ask for `prompt=consent` with `offline_access` (OIDC Core §11): standard providers such as
    * oidc-provider drop offline_access without it; better-auth would show its consent page every time.
@@ -58,9 +67,7 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     issuerIsOrigin: false,
     idTokenMayLackIss: false,
     jwksMayBeMissing: false,
-    clientInfo: "rfc7592",
     registration: { sendApplicationType: true, exactLoopbackPort: false, defaultAuthMethod: "none", noneYieldsSecret: false },
-    sessionHeadless: false,
     offlineAccessNeedsConsentPrompt: true,
     errorRedirectMayLackState: false,
     noAuthorizationResponseIss: false,
@@ -73,7 +80,12 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     idTokenMayLackIss: true,
     jwksMayBeMissing: true,
     consent: "consent_code",
-    clientInfo: "better-auth-client-path",
+    sessionEndpoints: {
+      authorize: "/oauth2/authorize",
+      consent: "/oauth2/consent",
+      consentRedirectKey: "redirectURI",
+      client: "/oauth2/client/{id}",
+    },
     registration: {
       sendApplicationType: false,
       exactLoopbackPort: true,
@@ -81,7 +93,6 @@ export const DIALECTS: Record<DialectId, Dialect> = {
       noneYieldsSecret: true,
       status200: true,
     },
-    sessionHeadless: true,
     offlineAccessNeedsConsentPrompt: false,
     errorRedirectMayLackState: true,
     noAuthorizationResponseIss: true,
@@ -94,7 +105,12 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     idTokenMayLackIss: false,
     jwksMayBeMissing: false,
     consent: "oauth_query",
-    clientInfo: "better-auth-get-client",
+    sessionEndpoints: {
+      authorize: "/oauth2/authorize",
+      consent: "/oauth2/consent",
+      consentRedirectKey: "url",
+      client: "/oauth2/get-client?client_id={id}",
+    },
     registration: {
       sendApplicationType: true,
       exactLoopbackPort: false,
@@ -102,7 +118,6 @@ export const DIALECTS: Record<DialectId, Dialect> = {
       noneYieldsSecret: false,
       needsSession: true,
     },
-    sessionHeadless: true,
     offlineAccessNeedsConsentPrompt: false,
     errorRedirectMayLackState: false,
     noAuthorizationResponseIss: false,

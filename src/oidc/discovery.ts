@@ -34,7 +34,7 @@ export interface Discovered {
 }
 
 const WELL_KNOWN = ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"];
-const stripSlash = (s: string) => s.replace(/\/+$/, "");
+export const stripSlash = (s: string) => s.replace(/\/+$/, "");
 
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, "");
@@ -73,7 +73,7 @@ export function discoveryCandidates(input: string): { expectedIssuer: string; ur
 }
 
 const REQUIRED = ["issuer", "authorization_endpoint", "token_endpoint"] as const;
-const ENDPOINTS = [
+export const ENDPOINTS = [
   "authorization_endpoint",
   "token_endpoint",
   "userinfo_endpoint",

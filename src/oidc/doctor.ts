@@ -14,7 +14,8 @@ import * as jose from "jose";
 import { OidcError } from "../errors.js";
 import { httpRequest, parseJsonObject } from "../http.js";
 import { type Dialect, DEVIATIONS, DIALECTS, detectDialect } from "./dialects.js";
-import { checkTransport, discoveryCandidates, isLoopbackHost, validateDiscovery } from "./discovery.js";
+import { checkTransport, discoveryCandidates, ENDPOINTS, isLoopbackHost, stripSlash, validateDiscovery } from "./discovery.js";
+import { DEVICE_GRANT } from "./device.js";
 
 export type DoctorStatus = "pass" | "warn" | "fail";
 export interface DoctorCheck {
@@ -52,7 +53,6 @@ export interface DoctorEvidence {
   dialect: Dialect;
 }
 
-const stripSlash = (s: string) => s.replace(/\/+$/, "");
 const errText = (e: unknown) => (e instanceof OidcError ? e.message : ((e as Error)?.message ?? String(e)));
 const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined);
 
@@ -158,18 +158,6 @@ const REQUIRED_METADATA = [
   "subject_types_supported",
   "id_token_signing_alg_values_supported",
 ];
-const ENDPOINT_KEYS = [
-  "authorization_endpoint",
-  "token_endpoint",
-  "userinfo_endpoint",
-  "jwks_uri",
-  "registration_endpoint",
-  "revocation_endpoint",
-  "introspection_endpoint",
-  "device_authorization_endpoint",
-  "end_session_endpoint",
-];
-const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 /** Key types that can verify each asymmetric alg. */
 const KTY_OF: Record<string, string> = { RS: "RSA", PS: "RSA", ES: "EC", Ed: "OKP" };
 
@@ -228,7 +216,7 @@ export function lintProvider(e: DoctorEvidence): DoctorCheck[] {
   }
 
   // Transport.
-  const urls = [issuer, ...ENDPOINT_KEYS.map((k) => doc[k])].filter((u): u is string => typeof u === "string");
+  const urls = [issuer, ...ENDPOINTS.map((k) => doc[k])].filter((u): u is string => typeof u === "string");
   const plain: string[] = [];
   const remote: string[] = [];
   for (const u of urls) {

@@ -9,9 +9,14 @@ import { registerSecret } from "../redact.js";
 import type { Dialect } from "./dialects.js";
 import type { ProviderMetadata } from "./discovery.js";
 
-/** better-auth's base path (`…/api/auth`), from where its authorization endpoint lives. */
-export function betterAuthBase(metadata: ProviderMetadata): string {
-  return metadata.authorization_endpoint.replace(/\/oauth2\/authorize$/, "");
+/** The URL of one of the dialect's session endpoints (better-auth: under `…/api/auth`). */
+export function sessionEndpoint(metadata: ProviderMetadata, dialect: Dialect, which: "consent" | "client", clientId = ""): string {
+  const ep = dialect.sessionEndpoints;
+  if (!ep) throw usageError(`${dialect.label} has no session endpoints`);
+  const base = metadata.authorization_endpoint.endsWith(ep.authorize)
+    ? metadata.authorization_endpoint.slice(0, -ep.authorize.length)
+    : new URL(metadata.authorization_endpoint).origin;
+  return `${base}${ep[which].replace("{id}", encodeURIComponent(clientId))}`;
 }
 
 export interface ConsentRequest {
@@ -85,11 +90,12 @@ export async function authorizeWithSession(
 /** Answer a consent request; returns the URL the provider sends the browser to next. */
 export async function answerConsent(
   metadata: ProviderMetadata,
+  dialect: Dialect,
   consent: ConsentRequest,
   accept: boolean,
   sessionToken: string,
 ): Promise<string> {
-  const url = `${betterAuthBase(metadata)}/oauth2/consent`;
+  const url = sessionEndpoint(metadata, dialect, "consent");
   const page = new URL(consent.pageUrl);
   const json =
     consent.kind === "consent_code"
@@ -103,7 +109,7 @@ export async function answerConsent(
   if (res.status >= 300 && res.status < 400 && res.headers.location) return new URL(res.headers.location, url).toString();
   if (res.status !== 200) throw providerRefused(res, "consent");
   const body = parseJsonObject(res, "consent");
-  const next = body.redirectURI ?? body.url ?? body.redirect_uri;
+  const next = body[dialect.sessionEndpoints?.consentRedirectKey ?? "url"] ?? body.url;
   if (typeof next !== "string") throw refusedError("consent failed: the answer names no redirect URI");
   return next;
 }

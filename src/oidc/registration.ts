@@ -5,7 +5,7 @@ import { registerSecret } from "../redact.js";
 import type { StoredClient } from "../profile.js";
 import { type Dialect, deviation } from "./dialects.js";
 import type { ProviderMetadata } from "./discovery.js";
-import { betterAuthBase } from "./headless.js";
+import { sessionEndpoint } from "./headless.js";
 
 export const DEFAULT_PORT = 8765;
 export const loopbackRedirectUri = (port: number) => `http://127.0.0.1:${port}/callback`;
@@ -85,12 +85,8 @@ export async function readClient(
     if (!p.sessionToken) throw usageError("reading a client needs a session", "pass --session-token or set OIDC_SESSION_TOKEN");
     return { authorization: `Bearer ${p.sessionToken}` };
   };
-  if (dialect.clientInfo === "better-auth-client-path") {
-    const url = `${betterAuthBase(metadata)}/oauth2/client/${encodeURIComponent(clientId)}`;
-    return (await requestJson(url, { what: "client lookup", headers: needSession() })).body;
-  }
-  if (dialect.clientInfo === "better-auth-get-client") {
-    const url = `${betterAuthBase(metadata)}/oauth2/get-client?client_id=${encodeURIComponent(clientId)}`;
+  if (dialect.sessionEndpoints) {
+    const url = sessionEndpoint(metadata, dialect, "client", clientId);
     return (await requestJson(url, { what: "client lookup", headers: needSession() })).body;
   }
   const stored = p.stored?.client_id === clientId ? p.stored : undefined;
