@@ -1,5 +1,5 @@
 import { type GlobalOptions, loadContext } from "../context.js";
-import { info, outJson, settings } from "../io.js";
+import { info, outJson } from "../io.js";
 import { DEFAULT_PORT, loopbackRedirectUri, registerClient } from "../oidc/registration.js";
 import { registerSecret } from "../redact.js";
 import { updateProfile } from "../store.js";
