@@ -70,6 +70,40 @@ describe("a profile's tokens stay with their client", () => {
   });
 });
 
+describe("concurrent writers", () => {
+  test("a login saved while a slow refresh runs is not overwritten by that refresh", async () => {
+    op.on("/token", async (_req, res, ctx) => {
+      const refresh = ctx.body.includes("grant_type=refresh_token");
+      if (refresh) await new Promise((r) => setTimeout(r, 1500));
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify(
+          refresh
+            ? { access_token: "at-from-old-refresh", token_type: "Bearer", expires_in: 3600, refresh_token: "rt-from-old-refresh" }
+            : { access_token: "at-from-new-login", token_type: "Bearer", expires_in: 3600, refresh_token: "rt-from-new-login" },
+        ),
+      );
+    });
+    const c = seeded();
+    const refreshing = c(["token", "--refresh"]);
+    await new Promise((r) => setTimeout(r, 400));
+    const login = await c([
+      "token",
+      "--code",
+      "code-0123456789",
+      "--code-verifier",
+      "v".repeat(43),
+      "--redirect-uri",
+      "http://127.0.0.1:8765/callback",
+    ]);
+    expect(login.code, login.stderr).toBe(0);
+    expect((await refreshing).code).toBe(0);
+    const stored = JSON.parse(readFileSync(join(c.configDir, "profiles", "default.json"), "utf8"));
+    expect(stored.tokens.access_token).toBe("at-from-new-login");
+    expect(stored.tokens.refresh_token).toBe("rt-from-new-login");
+  });
+});
+
 describe("a profile's client stays with its provider", () => {
   test("two documents on one origin naming the same bare-origin issuer are not one provider (exit 6)", async () => {
     // better-auth 1.6's shape, served under an arbitrary path: only /api/auth is that dialect's place.
