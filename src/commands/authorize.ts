@@ -4,10 +4,10 @@
  * token checks, and the profile.
  */
 import { type Context, type GlobalOptions, loadContext, requireClient } from "../context.js";
-import { usageError } from "../errors.js";
+import { refusedError, usageError } from "../errors.js";
 import { browserCommand, openBrowser } from "../browser.js";
 import { info, interactive, isCiEnv, outJson, settings, spin, style, warn } from "../io.js";
-import { type AuthorizationRequest, buildAuthorizationRequest, parseAuthorizationResponse } from "../oidc/authorize.js";
+import { type AuthorizationRequest, buildAuthorizationRequest, isRedirectTo, parseAuthorizationResponse } from "../oidc/authorize.js";
 import { answerConsent, authorizeWithSession } from "../oidc/headless.js";
 import { DEFAULT_PORT, loopbackRedirectUri } from "../oidc/registration.js";
 import { exchangeAuthorizationCode } from "../oidc/token.js";
@@ -75,7 +75,12 @@ async function headlessRedirect(ctx: Context, o: AuthorizeOptions, client: Store
   }
   const accept = await decideConsent(o, client.client_name ?? client.client_id, step.consent.scope);
   info(`Consent ${accept ? "accepted" : "denied"} for ${step.consent.scope ?? "the requested scopes"}.`);
-  return answerConsent(ctx.metadata, ctx.dialect, step.consent, accept, session);
+  const next = await answerConsent(ctx.metadata, ctx.dialect, step.consent, accept, session);
+  if (!isRedirectTo(next, req.redirectUri))
+    throw refusedError(
+      `consent failed: the provider sends the answer to ${new URL(next).origin}${new URL(next).pathname}, not to ${req.redirectUri}`,
+    );
+  return next;
 }
 
 /** RFC 8628: show the code, open the verification page where a browser is configured, poll. */

@@ -48,6 +48,17 @@ export function buildAuthorizationRequest(
   return { url: url.toString(), state, nonce, codeVerifier, redirectUri: p.redirectUri };
 }
 
+/** True when `url` goes to the redirect URI: same scheme, host, port and path. */
+export function isRedirectTo(url: string, redirectUri: string): boolean {
+  try {
+    const a = new URL(url);
+    const b = new URL(redirectUri);
+    return a.origin === b.origin && a.pathname === b.pathname;
+  } catch {
+    return false;
+  }
+}
+
 export interface AuthorizationResponseCheck {
   state: string;
   issuer: string;

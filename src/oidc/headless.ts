@@ -6,6 +6,7 @@
 import { refusedError, usageError } from "../errors.js";
 import { httpRequest, parseJsonObject, providerRefused } from "../http.js";
 import { registerSecret } from "../redact.js";
+import { isRedirectTo } from "./authorize.js";
 import type { Dialect } from "./dialects.js";
 import type { ProviderMetadata } from "./discovery.js";
 
@@ -73,7 +74,7 @@ export async function authorizeWithSession(
   }
   if (!location || res.status >= 400) throw providerRefused(res, "authorization request");
   const target = new URL(location, authorizationUrl).toString();
-  if (target.startsWith(redirectUri.split("?")[0] as string)) return { kind: "redirect", url: target };
+  if (isRedirectTo(target, redirectUri)) return { kind: "redirect", url: target };
   const u = new URL(target);
   if (u.searchParams.has("error")) {
     const desc = u.searchParams.get("error_description");

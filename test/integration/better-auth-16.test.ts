@@ -142,4 +142,20 @@ describe("better-auth 1.6 oidcProvider behind a tampering proxy", () => {
       await proxy.stop();
     }
   });
+
+  test("a consent answer that redirects anywhere but the registered redirect URI is refused (exit 4)", async () => {
+    const proxy = await startTamperProxy(op.origin, (path, body) =>
+      path.startsWith("/api/auth/oauth2/consent") ? body.replace("http://127.0.0.1:8765/callback", "http://127.0.0.1:9/elsewhere") : body,
+    );
+    try {
+      const oidc = cli();
+      const reg = await oidc(["register", "--issuer", proxy.origin, "--name", "app", "--json"], { env: { OIDC_SESSION_TOKEN: session } });
+      expect(reg.code, reg.stderr).toBe(0);
+      const res = await oidc(["login", "--consent", "accept", "--scope", SCOPE], { env: { OIDC_SESSION_TOKEN: session } });
+      expect(res.code).toBe(4);
+      expect(res.stderr).toContain("not to http://127.0.0.1:8765/callback");
+    } finally {
+      await proxy.stop();
+    }
+  });
 });

@@ -2,7 +2,7 @@
 import { SignJWT } from "jose";
 import { describe, expect, test } from "vitest";
 import { ExitCode, OidcError } from "../../src/errors.js";
-import { buildAuthorizationRequest, parseAuthorizationResponse, pkceChallenge } from "../../src/oidc/authorize.js";
+import { buildAuthorizationRequest, isRedirectTo, parseAuthorizationResponse, pkceChallenge } from "../../src/oidc/authorize.js";
 import { DIALECTS, detectDialect } from "../../src/oidc/dialects.js";
 import { checkTransport, discoveryCandidates, validateDiscovery } from "../../src/oidc/discovery.js";
 import { accessTokenHash, verifyIdToken } from "../../src/oidc/idtoken.js";
@@ -54,6 +54,17 @@ describe("PKCE and the authorization request", () => {
     expect(a.codeVerifier.length).toBeGreaterThanOrEqual(43);
     expect(a.codeVerifier).not.toBe(b.codeVerifier);
     expect(a.state).not.toBe(b.state);
+  });
+});
+
+describe("the redirect target", () => {
+  test("isRedirectTo matches scheme, host, port and path exactly", () => {
+    const r = "http://127.0.0.1:8765/callback";
+    expect(isRedirectTo("http://127.0.0.1:8765/callback?code=x&state=y", r)).toBe(true);
+    expect(isRedirectTo("http://127.0.0.1:8765/callback.evil?code=x", r)).toBe(false);
+    expect(isRedirectTo("http://127.0.0.1:9999/callback?code=x", r)).toBe(false);
+    expect(isRedirectTo("http://evil.example/callback?code=x", r)).toBe(false);
+    expect(isRedirectTo("not a url", r)).toBe(false);
   });
 });
 
