@@ -79,6 +79,7 @@ _oidc_optarg() {
     "token|--code") _oidc_k=any ;;
     "token|--code-verifier") _oidc_k=any ;;
     "token|--redirect-uri") _oidc_k=any ;;
+    "token|--nonce") _oidc_k=any ;;
     "token|--scope") _oidc_k=any ;;
     "userinfo|--claim") _oidc_k=any ;;
     "exec|--min-valid") _oidc_k=any ;;
@@ -112,11 +113,11 @@ _oidc_words() {
     case "$1" in
       "") _oidc_v='--version -V --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect --help -h' ;;
       "discover") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "register") _oidc_v='--name --redirect-uri --port --scope --auth-method --session-token --initial-access-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "register") _oidc_v='--name --redirect-uri --port --scope --auth-method --session-token --initial-access-token --force --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "client") _oidc_v='--session-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "authorize") _oidc_v='--scope --port --prompt --no-browser --session-token --consent --no-exchange --callback-timeout --device --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "consent") _oidc_v='--accept --deny --session-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "token") _oidc_v='--refresh --id-token --output -o --min-valid --code --code-verifier --redirect-uri --client-credentials --scope --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "token") _oidc_v='--refresh --id-token --output -o --min-valid --code --code-verifier --redirect-uri --nonce --client-credentials --scope --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "userinfo") _oidc_v='--claim --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "profile") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "profile list") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;

@@ -65,7 +65,7 @@ end
 
 function __oidc_takes_value --argument-names p w
     switch "$p|$w"
-        case '|--profile' '|-p' '|--issuer' '|--client-id' '|--client-secret-file' '|--timeout' '|--ca-file' '|--dialect' 'register|--name' 'register|--redirect-uri' 'register|--port' 'register|--scope' 'register|--auth-method' 'register|--session-token' 'register|--initial-access-token' 'client|--session-token' 'authorize|--scope' 'authorize|--port' 'authorize|--prompt' 'authorize|--session-token' 'authorize|--consent' 'authorize|--callback-timeout' 'consent|--session-token' 'token|--output' 'token|-o' 'token|--min-valid' 'token|--code' 'token|--code-verifier' 'token|--redirect-uri' 'token|--scope' 'userinfo|--claim' 'exec|--min-valid' '*|--profile' '*|-p' '*|--issuer' '*|--client-id' '*|--client-secret-file' '*|--timeout' '*|--ca-file' '*|--dialect'
+        case '|--profile' '|-p' '|--issuer' '|--client-id' '|--client-secret-file' '|--timeout' '|--ca-file' '|--dialect' 'register|--name' 'register|--redirect-uri' 'register|--port' 'register|--scope' 'register|--auth-method' 'register|--session-token' 'register|--initial-access-token' 'client|--session-token' 'authorize|--scope' 'authorize|--port' 'authorize|--prompt' 'authorize|--session-token' 'authorize|--consent' 'authorize|--callback-timeout' 'consent|--session-token' 'token|--output' 'token|-o' 'token|--min-valid' 'token|--code' 'token|--code-verifier' 'token|--redirect-uri' 'token|--nonce' 'token|--scope' 'userinfo|--claim' 'exec|--min-valid' '*|--profile' '*|-p' '*|--issuer' '*|--client-id' '*|--client-secret-file' '*|--timeout' '*|--ca-file' '*|--dialect'
             return 0
     end
     return 1
@@ -137,7 +137,7 @@ complete -c oidc -n '__oidc_at \'\'' -a profile -d 'the local profile store (sec
 complete -c oidc -n '__oidc_at \'\'' -a logout -d 'revoke the tokens where the provider can, then forget them locally'
 complete -c oidc -n '__oidc_at \'\'' -a introspect -d 'ask the provider whether a token is active (RFC 7662)'
 complete -c oidc -n '__oidc_at \'\'' -a decode -d 'show a JWT\'s header and claims, and whether it verifies against the profile\'s provider'
-complete -c oidc -n '__oidc_at \'\'' -a exec -d 'run a command with OIDC_ACCESS_TOKEN (and OIDC_ID_TOKEN) set to valid tokens; exits with its code'
+complete -c oidc -n '__oidc_at \'\'' -a exec -d 'run a command with OIDC_ACCESS_TOKEN, OIDC_TOKEN_TYPE, OIDC_TOKEN_EXPIRES_AT (and OIDC_ID_TOKEN) set to valid tokens; exits with its code'
 complete -c oidc -n '__oidc_at \'\'' -a completion -d 'print a shell completion script (the files in completions/)'
 complete -c oidc -n '__oidc_at \'\'' -a doctor -d 'a conformance lint of the provider: pass/warn/fail per check (exit 4 when any fails)'
 complete -c oidc -n '__oidc_at \'\'' -a help -d 'display help for command'
@@ -167,6 +167,7 @@ complete -c oidc -n '__oidc_at \'register\'' -l scope -x -d 'scopes the client m
 complete -c oidc -n '__oidc_at \'register\'' -l auth-method -x -a 'client_secret_basic client_secret_post none' -d 'token endpoint client authentication'
 complete -c oidc -n '__oidc_at \'register\'' -l session-token -x -d 'a better-auth session token (prefer the env var: argv is visible to other users)'
 complete -c oidc -n '__oidc_at \'register\'' -l initial-access-token -x -d 'initial access token for registration'
+complete -c oidc -n '__oidc_at \'register\'' -l force -d 'replace the client of a profile that is logged in (its tokens are forgotten)'
 complete -c oidc -n '__oidc_at \'register\'' -l help -s h -d 'display help for command'
 
 # client
@@ -177,7 +178,7 @@ complete -c oidc -n '__oidc_at \'client\'' -l help -s h -d 'display help for com
 complete -c oidc -n '__oidc_at \'authorize\'' -l scope -x -d 'scopes to request (default: the profile\'s, else \'openid profile email offline_access\')'
 complete -c oidc -n '__oidc_at \'authorize\'' -l port -x -d 'loopback callback port'
 complete -c oidc -n '__oidc_at \'authorize\'' -l prompt -x -d 'prompt parameter (login, consent, none, select_account)'
-complete -c oidc -n '__oidc_at \'authorize\'' -l no-browser -d 'print the URL and wait; a pasted redirect URL on stdin also completes it'
+complete -c oidc -n '__oidc_at \'authorize\'' -l no-browser -d 'print the URL and wait; the redirect URL, pasted on a TTY or piped on stdin, also completes it'
 complete -c oidc -n '__oidc_at \'authorize\'' -l session-token -x -d 'a better-auth session token (prefer the env var: argv is visible to other users)'
 complete -c oidc -n '__oidc_at \'authorize\'' -l consent -x -a 'accept deny' -d 'answer the consent page in a headless flow'
 complete -c oidc -n '__oidc_at \'authorize\'' -l no-exchange -d 'print code, verifier and redirect URI as JSON instead of exchanging'
@@ -199,6 +200,7 @@ complete -c oidc -n '__oidc_at \'token\'' -l min-valid -x -d 'refresh when the t
 complete -c oidc -n '__oidc_at \'token\'' -l code -x -d 'exchange this authorization code and save the tokens'
 complete -c oidc -n '__oidc_at \'token\'' -l code-verifier -x -d 'the PKCE verifier of --code'
 complete -c oidc -n '__oidc_at \'token\'' -l redirect-uri -x -d 'the redirect URI used with --code (default: the profile\'s)'
+complete -c oidc -n '__oidc_at \'token\'' -l nonce -x -d 'the nonce of the authorization request of --code, to check the ID token against'
 complete -c oidc -n '__oidc_at \'token\'' -l client-credentials -d 'get a token for the client itself (client_credentials grant) and save it'
 complete -c oidc -n '__oidc_at \'token\'' -l scope -x -d 'scopes for --client-credentials'
 complete -c oidc -n '__oidc_at \'token\'' -l help -s h -d 'display help for command'

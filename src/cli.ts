@@ -12,7 +12,7 @@ const VERSION = "0.1.0";
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number, 0 or more`);
   return n;
 };
 const port = (v: string) => {
@@ -29,6 +29,7 @@ function lazy(load: () => Promise<{ run: Action }>) {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const opts = cmd.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
+    opts.issuerFromEnv = cmd.getOptionValueSourceWithGlobals("issuer") === "env";
     const { applyGlobalOptions } = await import("./context.js");
     applyGlobalOptions(opts);
     const { run } = await load();
@@ -88,6 +89,7 @@ export function buildProgram(): Command {
     )
     .addOption(sessionOption())
     .addOption(new Option("--initial-access-token <token>", "initial access token for registration").env("OIDC_INITIAL_ACCESS_TOKEN"))
+    .option("--force", "replace the client of a profile that is logged in (its tokens are forgotten)")
     .action(lazy(() => import("./commands/register.js")));
 
   program
@@ -104,7 +106,7 @@ export function buildProgram(): Command {
     .option("--scope <scopes>", "scopes to request (default: the profile's, else 'openid profile email offline_access')")
     .option("--port <n>", "loopback callback port", port)
     .option("--prompt <value>", "prompt parameter (login, consent, none, select_account)")
-    .option("--no-browser", "print the URL and wait; a pasted redirect URL on stdin also completes it")
+    .option("--no-browser", "print the URL and wait; the redirect URL, pasted on a TTY or piped on stdin, also completes it")
     .addOption(sessionOption())
     .addOption(new Option("--consent <decision>", "answer the consent page in a headless flow").choices(["accept", "deny"]))
     .option("--no-exchange", "print code, verifier and redirect URI as JSON instead of exchanging")
@@ -131,6 +133,7 @@ export function buildProgram(): Command {
     .option("--code <code>", "exchange this authorization code and save the tokens")
     .option("--code-verifier <verifier>", "the PKCE verifier of --code")
     .option("--redirect-uri <uri>", "the redirect URI used with --code (default: the profile's)")
+    .option("--nonce <nonce>", "the nonce of the authorization request of --code, to check the ID token against")
     .option("--client-credentials", "get a token for the client itself (client_credentials grant) and save it")
     .option("--scope <scopes>", "scopes for --client-credentials")
     .action(lazy(() => import("./commands/token.js")));
@@ -183,7 +186,9 @@ export function buildProgram(): Command {
 
   program
     .command("exec")
-    .description("run a command with OIDC_ACCESS_TOKEN (and OIDC_ID_TOKEN) set to valid tokens; exits with its code")
+    .description(
+      "run a command with OIDC_ACCESS_TOKEN, OIDC_TOKEN_TYPE, OIDC_TOKEN_EXPIRES_AT (and OIDC_ID_TOKEN) set to valid tokens; exits with its code",
+    )
     .usage("[options] -- <command> [args...]")
     .argument("<command...>", "the command to run and its arguments (after --)")
     .option("--min-valid <seconds>", "refresh first when the token expires within this many seconds", positiveInt("--min-valid"), 60)
@@ -242,10 +247,11 @@ export async function runCli(argv: string[]): Promise<void> {
   program.configureOutput({
     outputError: (str, write) => write(`oidc: ${str.replace(/^error: /, "")}`),
   });
-  const override = (c: Command): void => {
+  const override = (c: Command, path = ""): void => {
     c.exitOverride();
+    c.showHelpAfterError(`(run \`oidc${path} --help\` for usage)`);
     c.configureOutput(program.configureOutput()); // subcommands were created before it was set
-    c.commands.forEach(override);
+    for (const sub of c.commands) override(sub, `${path} ${sub.name()}`);
   };
   override(program);
   let code: number = ExitCode.ok;
@@ -257,6 +263,9 @@ export async function runCli(argv: string[]): Promise<void> {
     } else if (e instanceof OidcError) {
       printError(e);
       code = e.exitCode;
+    } else if ((e as Error)?.name === "ExitPromptError") {
+      process.stderr.write("\noidc: interrupted\n");
+      code = ExitCode.interrupted;
     } else {
       const err = e as Error;
       process.stderr.write(`oidc: unexpected failure: ${redact(err?.message ?? String(e))}\n`);

@@ -25,6 +25,8 @@ export interface GlobalOptions {
   allowInsecureHttp?: boolean;
   caFile?: string;
   dialect?: string;
+  /** --issuer came from OIDC_ISSUER: it applies to profiles without a provider, never re-binds one. */
+  issuerFromEnv?: boolean;
 }
 
 /** Apply the options that shape the whole process (trace, colour, timeouts, CA). */
@@ -106,7 +108,7 @@ export function bindProvider(profile: Profile, d: Discovered, source: string): P
   if (moved && (profile.client || profile.tokens))
     throw usageError(
       `profile ${profile.name} belongs to ${profile.issuer} (document ${profile.discovery_url}), not ${d.metadata.issuer} (document ${d.discoveryUrl})`,
-      "use another profile (-p NAME), or `oidc profile remove` this one first",
+      `use another profile (-p NAME), or \`oidc profile remove ${profile.name}\` first`,
     );
   const sameIssuer = !moved && profile.issuer === d.metadata.issuer;
   return {
@@ -130,7 +132,10 @@ export async function loadContext(g: GlobalOptions, opts: { save?: boolean } = {
   let profile = loadProfile(g);
   const input = issuerInput(g);
   const known = profile.metadata && input && (input.replace(/\/+$/, "") === profile.source || input.replace(/\/+$/, "") === profile.issuer);
-  if (input && !known) {
+  // OIDC_ISSUER is ambient (exported once for a shell or a CI job): a profile already bound to a
+  // provider keeps it. Only --issuer on the command line re-binds, and refuses to move a client.
+  const ambient = g.issuerFromEnv ?? (!g.issuer && !!process.env.OIDC_ISSUER);
+  if (input && !known && !(ambient && profile.metadata)) {
     const d = await discoverFor(g, input);
     const source = input.replace(/\/+$/, "");
     const { name } = profile;

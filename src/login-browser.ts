@@ -60,8 +60,11 @@ export async function browserLogin(
     const waits: Promise<string>[] = [callback];
     info(`Open this URL to log in:\n  ${style.cyan(req.url)}`);
     if (o.browser) await openBrowser(req.url, (e) => controller.abort(e));
-    if (interactive()) {
-      info(style.dim("Or paste the URL the browser was redirected to, then Enter."));
+    // The redirect URL also completes the login when a person pastes it (SSH: the browser is on
+    // another machine) or, with --no-browser, when a script pipes it in.
+    const tty = interactive();
+    if (tty || (!o.browser && !process.stdin.isTTY)) {
+      if (tty) info(style.dim("Or paste the URL the browser was redirected to, then Enter."));
       rl = createInterface({ input: process.stdin, terminal: false });
       const input = rl;
       waits.push(
@@ -79,7 +82,9 @@ export async function browserLogin(
         }),
       );
     }
-    const spinner = await spin("Waiting for the browser to finish the login…");
+    const spinner = await spin(
+      o.browser ? "Waiting for the browser to finish the login…" : `Waiting for the redirect to ${server.redirectUri}…`,
+    );
     try {
       const redirect = await Promise.race(waits);
       spinner.stop();

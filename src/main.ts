@@ -36,13 +36,18 @@ function fastToken(args: string[]): boolean {
   const p = readProfile(currentProfileName(profile));
   if (!p?.tokens || !tokenFresh(p.tokens, minValid)) return false;
   if (idToken && !p.tokens.id_token) return false;
-  const issuer = env.OIDC_ISSUER?.replace(/\/+$/, "");
-  if (issuer && issuer !== p.issuer && issuer !== p.source) return false;
+  // OIDC_ISSUER is ambient: it never re-binds a profile that has a provider (see context.ts).
   if (env.OIDC_CLIENT_ID && env.OIDC_CLIENT_ID !== p.client?.client_id) return false;
   if (env.OIDC_DEBUG === "1") return false;
   process.stdout.write(formatToken(p.tokens, output, idToken));
   return true;
 }
+
+// A reader that stops early (`oidc … | head -1`) is not a failure.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
 
 const argv = process.argv.slice(2);
 let done = false;

@@ -11,6 +11,15 @@ import { type TokenResponse, TokenEndpointError, refreshTokenGrant } from "./oid
 import { nowSeconds, type Profile, type StoredClient, type StoredTokens, tokenFresh } from "./profile.js";
 import { readProfile, updateProfile, withProfileLock, writeProfile } from "./store.js";
 
+/** The command that logs a profile in again, naming it when it is not the default one. */
+export function loginHint(name: string, profile?: Profile): string {
+  const p = name === "default" ? "" : ` -p ${name}`;
+  if (!profile?.metadata)
+    return `set up the profile first: oidc${p} discover <issuer-url>, oidc${p} register --name <app>, then oidc${p} login`;
+  if (!profile.client) return `register a client or name one: oidc${p} register --name <app> (or --client-id), then oidc${p} login`;
+  return `log in: oidc${p} login`;
+}
+
 export const dialectOf = (p: Profile): Dialect => DIALECTS[p.dialect as keyof typeof DIALECTS] ?? DIALECTS.standard;
 
 /** Check a token response's ID token and turn it into what the profile stores. */
@@ -56,7 +65,8 @@ export async function acceptTokenResponse(
 
 async function refreshOnce(profile: Profile, refreshToken: string): Promise<Profile> {
   const client = profile.client;
-  if (!client || !profile.metadata) throw loginRequired(`profile ${profile.name} has no client to refresh with`);
+  if (!client || !profile.metadata)
+    throw loginRequired(`profile ${profile.name} has no client to refresh with`, loginHint(profile.name, profile));
   const response = await refreshTokenGrant(profile.metadata.token_endpoint, client, refreshToken);
   const tokens = await acceptTokenResponse(profile, client, response, { previous: profile.tokens });
   const next = { ...profile, tokens };
@@ -70,7 +80,7 @@ async function refreshOnce(profile: Profile, refreshToken: string): Promise<Prof
  */
 export async function ensureFreshTokens(name: string, minValid: number, force = false, clientId?: string): Promise<Profile> {
   return withProfileLock(name, async (profile) => {
-    if (!profile?.tokens) throw loginRequired(`profile ${name} has no tokens`);
+    if (!profile?.tokens) throw loginRequired(`profile ${name} has no tokens`, loginHint(name, profile));
     // --client-id / OIDC_CLIENT_ID asks for that client's tokens: never hand out another client's.
     if (clientId && profile.client?.client_id !== clientId)
       throw loginRequired(
@@ -79,7 +89,7 @@ export async function ensureFreshTokens(name: string, minValid: number, force = 
       );
     if (!force && tokenFresh(profile.tokens, minValid)) return profile;
     const rt = profile.tokens.refresh_token;
-    if (!rt) throw loginRequired(`the access token of profile ${name} has expired and there is no refresh token`);
+    if (!rt) throw loginRequired(`the access token of profile ${name} has expired and there is no refresh token`, loginHint(name, profile));
     try {
       return await refreshOnce(profile, rt);
     } catch (e) {
@@ -95,7 +105,10 @@ export async function ensureFreshTokens(name: string, minValid: number, force = 
           if (!(e2 instanceof TokenEndpointError) || e2.oauthError !== "invalid_grant") throw e2;
         }
       }
-      throw loginRequired(`refresh is no longer possible for profile ${name}: ${e.message.replace(/^token refresh failed: /, "")}`);
+      throw loginRequired(
+        `refresh is no longer possible for profile ${name}: ${e.message.replace(/^token refresh failed: /, "")}`,
+        loginHint(name, profile),
+      );
     }
   });
 }

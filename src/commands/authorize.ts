@@ -74,8 +74,8 @@ async function headlessRedirect(ctx: Context, o: AuthorizeOptions, client: Store
     return step.url;
   }
   const accept = await decideConsent(o, client.client_name ?? client.client_id, step.consent.scope);
-  info(`Consent ${accept ? "accepted" : "denied"} for ${step.consent.scope ?? "the requested scopes"}.`);
   const next = await answerConsent(ctx.metadata, ctx.dialect, step.consent, accept, session);
+  info(`Consent ${accept ? "accepted" : "denied"} for ${step.consent.scope ?? "the requested scopes"}.`);
   if (!isRedirectTo(next, req.redirectUri))
     throw refusedError(
       `consent failed: the provider sends the answer to ${new URL(next).origin}${new URL(next).pathname}, not to ${req.redirectUri}`,

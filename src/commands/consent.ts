@@ -10,6 +10,7 @@ export async function run(
 ): Promise<void> {
   if (!!o.accept === !!o.deny) throw usageError("say --accept or --deny (one of them)");
   registerSecret(o.sessionToken);
+  consentRequestFromUrl(pageUrl as string); // a bad URL is the first thing to say
   if (!o.sessionToken) throw usageError("answering consent needs a session", "pass --session-token or set OIDC_SESSION_TOKEN");
   const ctx = await loadContext(o);
   const consent = consentRequestFromUrl(pageUrl as string, ctx.dialect);

@@ -12,7 +12,10 @@ const TIME_CLAIMS = ["exp", "iat", "nbf", "auth_time", "updated_at"];
 export async function run([arg]: unknown[], g: GlobalOptions): Promise<void> {
   const profile = loadProfile(g);
   let token = arg as string | undefined;
-  if (token === "-") token = readFileSync(0, "utf8").trim();
+  if (token === "-") {
+    token = readFileSync(0, "utf8").trim();
+    if (!token) throw usageError("no JWT on stdin");
+  }
   if (!token) {
     token = profile.tokens?.id_token;
     if (!token) throw loginRequired(`profile ${profile.name} has no ID token to decode`, "pass a JWT, or - to read one from stdin");
@@ -31,6 +34,11 @@ export async function run([arg]: unknown[], g: GlobalOptions): Promise<void> {
   let verification: { verified: boolean; reason?: string };
   if (!profile.metadata || !profile.client)
     verification = { verified: false, reason: "no provider or client in the profile to verify against" };
+  else if (typeof decoded.claims.iss === "string" && decoded.claims.iss !== profile.metadata.issuer)
+    verification = {
+      verified: false,
+      reason: `issued by ${decoded.claims.iss}, not by this profile's provider ${profile.metadata.issuer} (use -p for that provider's profile)`,
+    };
   else {
     try {
       await verifyIdToken(token, {

@@ -24,7 +24,7 @@ export async function run([command]: unknown[], o: Opts): Promise<void> {
   const argv = (command as string[] | undefined) ?? [];
   const [file, ...args] = argv;
   if (!file) throw usageError("missing the command to run", "oidc exec -- <command> [args…]");
-  if (o.issuer) {
+  if (o.issuer && !o.issuerFromEnv) {
     const { loadContext } = await import("../context.js");
     await loadContext(o, { save: true });
   }

@@ -29,7 +29,7 @@ export async function run([token]: unknown[], o: GlobalOptions & { refreshToken?
     // Many providers introspect only for confidential clients; say so when this one is public.
     if (e instanceof OidcError && !client.client_secret && e.exitCode === ExitCode.refused)
       throw new OidcError(e.exitCode, e.message, {
-        hint: "this provider may introspect only for confidential clients: use a client with a secret (OIDC_CLIENT_SECRET)",
+        hint: "this provider may introspect only for confidential clients: register one (oidc register --auth-method client_secret_basic) or pass OIDC_CLIENT_SECRET",
       });
     throw e;
   });

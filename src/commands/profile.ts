@@ -76,7 +76,15 @@ export async function show([name]: unknown[], g: GlobalOptions & { showSecrets?:
 
 export async function use([name]: unknown[]): Promise<void> {
   const n = checkProfileName(name as string);
-  if (!readProfile(n)) info(`Profile ${n} does not exist yet; it will be created by the next command that saves to it.`);
+  if (!readProfile(n)) {
+    const names = listProfiles().map((r) => r.name);
+    throw usageError(
+      `no profile named ${n}`,
+      names.length
+        ? `profiles: ${names.join(", ")}; a new one is made by \`oidc -p ${n} discover <issuer-url>\``
+        : `make it first: oidc -p ${n} discover <issuer-url>`,
+    );
+  }
   setCurrentProfile(n);
   info(`Current profile: ${n}`);
   if (settings.json) outJson({ current: n });

@@ -1,4 +1,5 @@
 import { type GlobalOptions, loadContext } from "../context.js";
+import { usageError } from "../errors.js";
 import { info, outJson } from "../io.js";
 import { DEFAULT_PORT, loopbackRedirectUri, registerClient } from "../oidc/registration.js";
 import { registerSecret } from "../redact.js";
@@ -12,12 +13,18 @@ interface Opts extends GlobalOptions {
   authMethod?: string;
   sessionToken?: string;
   initialAccessToken?: string;
+  force?: boolean;
 }
 
 export async function run(_args: unknown[], o: Opts): Promise<void> {
   registerSecret(o.sessionToken);
   registerSecret(o.initialAccessToken);
   const ctx = await loadContext(o, { save: true });
+  if (ctx.profile.tokens && ctx.profile.client && !o.force)
+    throw usageError(
+      `profile ${ctx.profile.name} is logged in with client ${ctx.profile.client.client_id}; a new client would replace it`,
+      `register into another profile (-p NAME), or pass --force (then \`oidc -p ${ctx.profile.name} logout\` first to revoke the tokens)`,
+    );
   const redirectUris = o.redirectUri?.length ? o.redirectUri : [loopbackRedirectUri(o.port ?? DEFAULT_PORT)];
   const { client, response } = await registerClient(ctx.metadata, ctx.dialect, {
     name: o.name,

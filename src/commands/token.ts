@@ -3,6 +3,7 @@ import { type GlobalOptions, loadContext, requireClient } from "../context.js";
 import { loginRequired, refusedError, usageError } from "../errors.js";
 import { currentProfileName } from "../store.js";
 import { clientCredentialsGrant, exchangeAuthorizationCode } from "../oidc/token.js";
+import { warn } from "../io.js";
 import { formatToken, type TokenOutput } from "../output.js";
 import { registerSecret } from "../redact.js";
 import { acceptTokenResponse, ensureFreshTokens, noteSaved, saveTokens } from "../tokens.js";
@@ -16,6 +17,7 @@ interface Opts extends GlobalOptions {
   codeVerifier?: string;
   redirectUri?: string;
   clientCredentials?: boolean;
+  nonce?: string;
   scope?: string;
 }
 
@@ -34,7 +36,9 @@ export async function run(_args: unknown[], o: Opts): Promise<void> {
       codeVerifier: o.codeVerifier,
       redirectUri,
     });
-    const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect });
+    if (response.id_token && o.nonce === undefined)
+      warn("the ID token's nonce was not checked: pass --nonce (printed by `oidc login --no-exchange`)");
+    const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect, nonce: o.nonce });
     noteSaved(await saveTokens(ctx.profile, client, tokens));
     process.stdout.write(formatToken(tokens, output, !!o.idToken));
     return;
@@ -63,7 +67,7 @@ export async function run(_args: unknown[], o: Opts): Promise<void> {
     return;
   }
   // A bound provider is needed only for a refresh; --issuer given here re-binds like any command.
-  if (o.issuer) await loadContext(o, { save: true });
+  if (o.issuer && !o.issuerFromEnv) await loadContext(o, { save: true });
   const name = currentProfileName(o.profile);
   const profile = await ensureFreshTokens(name, o.minValid, !!o.refresh, o.clientId);
   const tokens = profile.tokens;

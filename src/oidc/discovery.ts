@@ -47,14 +47,17 @@ export function checkTransport(url: string, what: string, allowInsecureHttp: boo
   try {
     u = new URL(url);
   } catch {
-    throw usageError(`${what} ${JSON.stringify(url)} is not a URL`);
+    const guess = /^[\w.-]+(:\d+)?(\/|$)/.test(url)
+      ? `did you mean ${isLoopbackHost(url.split(/[:/]/)[0] as string) ? "http" : "https"}://${url}?`
+      : undefined;
+    throw usageError(`${what} ${JSON.stringify(url)} is not a URL`, guess);
   }
   if (u.protocol === "https:") return u;
   if (u.protocol === "http:") {
     if (isLoopbackHost(u.hostname) || allowInsecureHttp) return u;
     throw usageError(`${what} ${url} uses plain http on a non-loopback host`, "use https, or pass --allow-insecure-http");
   }
-  throw usageError(`${what} ${url} is not an http(s) URL`);
+  throw usageError(`${what} ${url} is not an http(s) URL`, /^[\w.-]+:\d+/.test(url) ? `did you mean http://${url}?` : undefined);
 }
 
 /** The URLs to try, in order, and the issuer the user asked for. */

@@ -3,7 +3,7 @@
  * Bearer and redirects off, answer the consent page the provider sends us to, and hand back the
  * redirect to the client's callback. The consent mechanism is the dialect's.
  */
-import { refusedError, usageError } from "../errors.js";
+import { OidcError, refusedError, usageError } from "../errors.js";
 import { httpRequest, parseJsonObject, providerRefused } from "../http.js";
 import { registerSecret } from "../redact.js";
 import { isRedirectTo } from "./authorize.js";
@@ -108,6 +108,12 @@ export async function answerConsent(
     headers: { authorization: `Bearer ${sessionToken}`, accept: "application/json" },
   });
   if (res.status >= 300 && res.status < 400 && res.headers.location) return new URL(res.headers.location, url).toString();
+  if (res.status === 401 || res.status === 403) {
+    const e = providerRefused(res, "consent");
+    throw new OidcError(e.exitCode, e.message, {
+      hint: "the provider did not accept the session token: sign in again for a fresh one (better-auth: POST /api/auth/sign-in/email)",
+    });
+  }
   if (res.status !== 200) throw providerRefused(res, "consent");
   const body = parseJsonObject(res, "consent");
   const next = body[dialect.sessionEndpoints?.consentRedirectKey ?? "url"] ?? body.url;

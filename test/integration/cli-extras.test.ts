@@ -110,10 +110,35 @@ describe("better-auth 1.6: --no-exchange, then oidc token --code", () => {
     expect(out.code_verifier.length).toBeGreaterThanOrEqual(43);
     expect(readProfile(oidc.configDir).tokens).toBeUndefined();
 
-    const token = await oidc(["token", "--code", out.code, "--code-verifier", out.code_verifier, "--redirect-uri", out.redirect_uri]);
+    const token = await oidc([
+      "token",
+      "--code",
+      out.code,
+      "--code-verifier",
+      out.code_verifier,
+      "--redirect-uri",
+      out.redirect_uri,
+      "--nonce",
+      out.nonce,
+    ]);
     expect(token.code, token.stderr).toBe(0);
+    expect(token.stderr).not.toContain("nonce was not checked");
     expect(token.stdout.trim()).toBe(readProfile(oidc.configDir).tokens.access_token);
     expect((await oidc(["userinfo", "--claim", "email"])).stdout).toBe(`${op.email}\n`);
+  });
+
+  test("token --code with the wrong --nonce is refused (exit 6, id_token.nonce); without --nonce it warns", async () => {
+    const session = await op.signIn();
+    const oidc = cli(tempConfigDir(), { OIDC_SESSION_TOKEN: session });
+    expect((await oidc(["register", "--issuer", op.origin, "--name", "manual-2", "--port", "8796"])).code).toBe(0);
+    const first = JSON.parse((await oidc(["login", "--consent", "accept", "--scope", SCOPE, "--no-exchange"])).stdout);
+    const bad = await oidc(["token", "--code", first.code, "--code-verifier", first.code_verifier, "--nonce", "not-the-nonce"]);
+    expect(bad.code).toBe(6);
+    expect(bad.stderr).toContain("id_token.nonce");
+    const second = JSON.parse((await oidc(["login", "--scope", SCOPE, "--no-exchange"])).stdout);
+    const unchecked = await oidc(["token", "--code", second.code, "--code-verifier", second.code_verifier]);
+    expect(unchecked.code, unchecked.stderr).toBe(0);
+    expect(unchecked.stderr).toContain("nonce was not checked");
   });
 });
 
@@ -147,6 +172,26 @@ describe("oidc-provider: client secrets and the TTY login", () => {
     expect(bad.code).toBe(4);
     expect(bad.stderr).toContain("invalid_client");
     expect(bad.stdout + bad.stderr).not.toContain("wrong-secret-value-42");
+  });
+
+  test("with --no-browser, a redirect URL piped on stdin completes the login (scripts, no TTY)", async () => {
+    const dir = tempConfigDir();
+    const child = spawn(
+      process.execPath,
+      [BIN, "login", "--issuer", op.issuer, "--client-id", "cli-public", "--scope", "openid email", "--no-browser"],
+      {
+        env: baseEnv(dir) as NodeJS.ProcessEnv,
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on("close", r));
+    const started = Date.now();
+    while (!/\/auth\?\S+/.test(stderr) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
+    const authorizeUrl = (stderr.match(/http:\/\/127\.0\.0\.1:\d+\/auth\?\S+/) as RegExpMatchArray)[0];
+    child.stdin.write(`${await browserlessLogin(authorizeUrl, { login: "piped-user" })}\n`);
+    expect(await exited, stderr).toBe(0);
+    expect(readProfile(dir).tokens.sub).toBe("piped-user");
   });
 
   test.each([
@@ -188,7 +233,7 @@ describe("oidc-provider: client secrets and the TTY login", () => {
     expect(screen).toContain("paste the URL");
     if (cols)
       expect(screen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/); // ora's frames: a spinner on the TTY
-    else expect(screen).toContain("Waiting for the browser to finish the login");
+    else expect(screen).toContain("Waiting for the redirect to http://127.0.0.1:");
     expect(screen).toContain("Logged in as tty-user");
     expect(readProfile(dir).tokens.sub).toBe("tty-user");
   });

@@ -267,8 +267,8 @@ describe("secret hygiene", () => {
     const c = await preparedProfile({ refreshToken: REFRESH_TOKEN });
     hp.on("/register", echo(401));
     for (const args of [
-      ["register", "--name", "app"],
-      ["register", "--name", "app", "--verbose"],
+      ["register", "--name", "app", "--force"],
+      ["register", "--name", "app", "--force", "--verbose"],
     ]) {
       const r = await c(args, { env });
       expect(r.code, r.stderr).toBe(4);

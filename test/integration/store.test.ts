@@ -32,6 +32,7 @@ describe("the profile store", () => {
 
   it("config.json written by `oidc profile use` is 0600 too", async () => {
     const c = cli();
+    expect((await c(["-p", "work", "discover", hp.url])).code).toBe(0);
     const r = await c(["profile", "use", "work"]);
     expect(r.code, r.stderr).toBe(0);
     expect(mode(join(c.configDir, "config.json")).toString(8)).toBe("600");
