@@ -39,6 +39,11 @@ export const loginRequired = (message: string, hint = "run `oidc login` to sign 
 export const validationError = (check: string, message: string) =>
   new OidcError(ExitCode.validation, `${check} check failed: ${message}`, { check });
 
+/** An OAuth error code as printed: bare when it has the RFC 6749 form, quoted otherwise. */
+export function errorCode(code: string): string {
+  return /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$/.test(code) ? code : JSON.stringify(code);
+}
+
 /** An OAuth 2.0 error response (`error`, `error_description`), quoted as the provider said it. */
 export function oauthErrorText(body: unknown): string | undefined {
   if (!body || typeof body !== "object") return undefined;
@@ -46,6 +51,6 @@ export function oauthErrorText(body: unknown): string | undefined {
   const error = typeof b.error === "string" ? b.error : typeof b.code === "string" ? b.code : undefined;
   const description = typeof b.error_description === "string" ? b.error_description : typeof b.message === "string" ? b.message : undefined;
   if (!error && !description) return undefined;
-  if (error && description) return `${error} (${JSON.stringify(description)})`;
-  return error ?? JSON.stringify(description);
+  if (error && description) return `${errorCode(error)} (${JSON.stringify(description)})`;
+  return error ? errorCode(error) : JSON.stringify(description);
 }

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { Agent, EnvHttpProxyAgent, type Dispatcher, request as undiciRequest } from "undici";
 import { ExitCode, OidcError, networkError, oauthErrorText, refusedError, usageError } from "./errors.js";
-import { trace } from "./io.js";
+import { settings, trace } from "./io.js";
+import { redact } from "./redact.js";
 
 export const httpSettings = {
   timeoutMs: 30_000,
@@ -38,6 +39,31 @@ export interface RequestOptions {
 }
 
 let dispatcher: Dispatcher | undefined;
+
+/**
+ * A deadline outside undici: a proxy that drops CONNECT makes undici's proxy agent retry in a
+ * loop the request's own abort signal does not stop. At the deadline the dispatcher is destroyed.
+ */
+function withDeadline<T>(work: Promise<T>, url: string, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const d = dispatcher;
+      dispatcher = undefined;
+      d?.destroy().catch(() => {});
+      const host = (() => {
+        try {
+          return new URL(url).host;
+        } catch {
+          return url;
+        }
+      })();
+      reject(networkError(`${what} failed: no answer from ${host} within ${httpSettings.timeoutMs / 1000}s`));
+    }, httpSettings.timeoutMs + 500);
+  });
+  work.catch(() => {});
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
 function getDispatcher(): Dispatcher {
   if (dispatcher) return dispatcher;
   const connectTimeout = Math.min(httpSettings.timeoutMs, 10_000);
@@ -170,14 +196,13 @@ export async function httpRequest(url: string, opts: RequestOptions): Promise<Ht
     );
     let res: Dispatcher.ResponseData;
     try {
-      res = await undiciRequest(url, {
-        method,
-        headers,
-        body,
-        dispatcher: via,
-        signal: AbortSignal.timeout(httpSettings.timeoutMs),
-      });
+      res = await withDeadline(
+        undiciRequest(url, { method, headers, body, dispatcher: via, signal: AbortSignal.timeout(httpSettings.timeoutMs) }),
+        url,
+        opts.what,
+      );
     } catch (e) {
+      if (e instanceof OidcError) throw e;
       const err = describeNetworkError(e, url, opts.what);
       const code = (e as { code?: unknown }).code;
       if (attempt < retries && (code === "ECONNRESET" || code === "UND_ERR_SOCKET")) {
@@ -209,11 +234,13 @@ export async function httpRequest(url: string, opts: RequestOptions): Promise<Ht
       if (e instanceof OidcError) throw e;
       throw describeNetworkError(e, url, opts.what);
     }
-    trace(
-      `< ${res.statusCode}\n${Object.entries(resHeaders)
-        .map(([k, v]) => `< ${k}: ${v}`)
-        .join("\n")}\n< ${text.slice(0, 2000)}`,
-    );
+    // Redact the whole body before cutting it: a secret cut in half would escape the patterns.
+    if (settings.verbose)
+      trace(
+        `< ${res.statusCode}\n${Object.entries(resHeaders)
+          .map(([k, v]) => `< ${k}: ${v}`)
+          .join("\n")}\n< ${redact(text).slice(0, 2000)}`,
+      );
     return { status: res.statusCode, headers: resHeaders, text, url };
   }
 }

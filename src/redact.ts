@@ -34,8 +34,19 @@ const SECRET_PARAMS =
 const SECRET_JSON_KEYS =
   /"(code|code_verifier|client_secret|refresh_token|access_token|id_token|password|token|consent_code|device_code|registration_access_token|oauth_query)"\s*:\s*"[^"]*"/gi;
 
+/**
+ * Control characters from a provider or a web page (a terminal title, a screen clear, a forged
+ * line) are shown escaped; only our own colour sequences (SGR) pass.
+ */
+function neutralizeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  return text.replace(/\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (m) =>
+    m.length > 1 ? m : `\\x${m.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
 export function redact(text: string): string {
-  let out = text;
+  let out = neutralizeControls(text);
   for (const s of ordered) if (out.includes(s)) out = out.split(s).join("[redacted]");
   out = out.replace(/\b(authorization|set-auth-token|cookie|set-cookie)(\s*:\s*)([^\n]+)/gi, "$1$2[redacted]");
   out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g, "$1 [redacted]");

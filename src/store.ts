@@ -96,7 +96,8 @@ function writeJsonAtomic(path: string, value: unknown): void {
 
 export function currentProfileName(explicit?: string): string {
   if (explicit !== undefined) return checkProfileName(explicit);
-  if (process.env.OIDC_PROFILE) return checkProfileName(process.env.OIDC_PROFILE);
+  // Set but empty (OIDC_PROFILE="$UNSET") is a mistake to report, not a reason to use another profile.
+  if (process.env.OIDC_PROFILE !== undefined) return checkProfileName(process.env.OIDC_PROFILE);
   const cfg = readJson(configPath());
   return typeof cfg?.current === "string" && NAME.test(cfg.current) ? cfg.current : "default";
 }
@@ -122,20 +123,34 @@ export function readProfile(name: string): Profile | undefined {
   return p;
 }
 
+/** Locks this process holds, and whether proper-lockfile has seen one taken over (a frozen process). */
+const heldLocks = new Map<string, { compromised: boolean }>();
+
 export function writeProfile(profile: Profile): void {
   const { name, ...rest } = profile;
+  if (heldLocks.get(name)?.compromised)
+    throw new OidcError(
+      ExitCode.unexpected,
+      `the lock on profile ${name} was taken over while this process was paused; nothing was saved`,
+      {
+        hint: "run the command again",
+      },
+    );
   writeJsonAtomic(profilePath(name), rest);
 }
 
-export function removeProfile(name: string): boolean {
+/** Remove a profile under its lock, so that no refresh in flight writes it back. */
+export function removeProfile(name: string): Promise<boolean> {
   const path = profilePath(name);
-  try {
-    statSync(path);
-  } catch {
-    return false;
-  }
-  rmSync(path);
-  return true;
+  return withProfileLock(name, async () => {
+    try {
+      statSync(path);
+    } catch {
+      return false;
+    }
+    rmSync(path);
+    return true;
+  });
 }
 
 export interface ProfileListing {
@@ -184,19 +199,26 @@ export async function withProfileLock<T>(name: string, fn: (current: Profile | u
   const { default: lockfile } = await import("proper-lockfile");
   const path = profilePath(name);
   let release: () => Promise<void>;
+  const state = { compromised: false };
   try {
     release = await lockfile.lock(path, {
       realpath: false,
       stale: 15_000,
       update: 3_000,
       retries: { retries: 200, factor: 1.2, minTimeout: 25, maxTimeout: 250 },
+      // Taken over after `stale` (this process was frozen): refuse to write instead of crashing.
+      onCompromised: () => {
+        state.compromised = true;
+      },
     });
   } catch (e) {
     throw new OidcError(ExitCode.unexpected, `could not lock profile ${name}: ${(e as Error).message}`);
   }
+  heldLocks.set(name, state);
   try {
     return await fn(readProfile(name));
   } finally {
+    heldLocks.delete(name);
     await release().catch(() => {});
   }
 }

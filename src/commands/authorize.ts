@@ -86,7 +86,7 @@ async function headlessRedirect(ctx: Context, o: AuthorizeOptions, client: Store
 /** RFC 8628: show the code, open the verification page where a browser is configured, poll. */
 async function deviceLogin(ctx: Context, o: AuthorizeOptions, client: StoredClient, scope: string): Promise<void> {
   const { startDeviceAuthorization, pollDeviceToken } = await import("../oidc/device.js");
-  const device = await startDeviceAuthorization(ctx.metadata, client, scope);
+  const device = await startDeviceAuthorization(ctx.metadata, client, scope, !!o.allowInsecureHttp);
   info(`To sign in, visit ${style.cyan(device.verification_uri)} and enter the code ${style.bold(device.user_code)}`);
   if (device.verification_uri_complete) info(`  or open ${device.verification_uri_complete}`);
   if (o.browser && (browserCommand() || !isCiEnv())) {

@@ -9,5 +9,11 @@ export async function run([id]: unknown[], o: GlobalOptions & { sessionToken?: s
   const ctx = await loadContext(o);
   const clientId = (id as string | undefined) ?? ctx.client?.client_id;
   if (!clientId) throw usageError("no client id", "pass a client id, or register one first");
-  outJson(await readClient(ctx.metadata, ctx.dialect, clientId, { sessionToken: o.sessionToken, stored: ctx.profile.client }));
+  outJson(
+    await readClient(ctx.metadata, ctx.dialect, clientId, {
+      sessionToken: o.sessionToken,
+      stored: ctx.profile.client,
+      allowInsecureHttp: !!o.allowInsecureHttp,
+    }),
+  );
 }

@@ -92,7 +92,7 @@ export async function use([name]: unknown[]): Promise<void> {
 
 export async function remove([name]: unknown[]): Promise<void> {
   const n = checkProfileName(name as string);
-  if (!removeProfile(n)) throw usageError(`no profile named ${n} (${profilePath(n)})`);
+  if (!(await removeProfile(n))) throw usageError(`no profile named ${n} (${profilePath(n)})`);
   info(`Removed profile ${n}.`);
   if (settings.json) outJson({ removed: n });
 }

@@ -3,7 +3,7 @@
  * state, RFC 9207 `iss`, and the provider's error. No I/O here.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { ExitCode, OidcError, refusedError, validationError } from "../errors.js";
+import { ExitCode, errorCode, OidcError, refusedError, validationError } from "../errors.js";
 import { registerSecret } from "../redact.js";
 import { type Dialect, deviation } from "./dialects.js";
 import type { ProviderMetadata } from "./discovery.js";
@@ -104,7 +104,7 @@ export function parseAuthorizationResponse(input: string | URL, expected: Author
   if (iss === null && expected.dialect?.noAuthorizationResponseIss) deviation(expected.dialect, "no-iss-in-authorization-response");
   if (error) {
     const desc = q.get("error_description");
-    throw refusedError(`authorization failed: ${error}${desc ? ` (${JSON.stringify(desc)})` : ""}`);
+    throw refusedError(`authorization failed: ${errorCode(error)}${desc ? ` (${JSON.stringify(desc)})` : ""}`);
   }
   const code = q.get("code");
   if (!code) throw refusedError("authorization failed: the response has neither code nor error");

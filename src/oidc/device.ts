@@ -3,7 +3,7 @@ import { loginRequired, refusedError } from "../errors.js";
 import { httpRequest, parseJsonObject, providerRefused } from "../http.js";
 import { registerSecret } from "../redact.js";
 import type { StoredClient } from "../profile.js";
-import type { ProviderMetadata } from "./discovery.js";
+import { checkTransport, type ProviderMetadata } from "./discovery.js";
 import { clientAuthentication, parseTokenResponse, TokenEndpointError, type TokenResponse } from "./token.js";
 
 export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -22,6 +22,7 @@ export async function startDeviceAuthorization(
   metadata: ProviderMetadata,
   client: StoredClient,
   scope: string,
+  allowInsecureHttp = false,
 ): Promise<DeviceAuthorization> {
   const endpoint = metadata.device_authorization_endpoint;
   if (!endpoint) throw refusedError("device login failed: the provider advertises no device_authorization_endpoint");
@@ -32,6 +33,18 @@ export async function startDeviceAuthorization(
   for (const key of ["device_code", "user_code", "verification_uri"] as const)
     if (typeof body[key] !== "string" || !body[key]) throw refusedError(`device authorization failed: the response has no ${key}`);
   registerSecret(body.device_code as string);
+  // These URIs are opened in the user's browser: http(s) only, never file: or an app's scheme.
+  for (const key of ["verification_uri", "verification_uri_complete"] as const) {
+    if (body[key] === undefined) continue;
+    if (typeof body[key] !== "string") throw refusedError(`device authorization failed: ${key} is not a string`);
+    try {
+      checkTransport(body[key] as string, key, allowInsecureHttp);
+    } catch (e) {
+      throw refusedError(`device authorization failed: ${(e as Error).message}`);
+    }
+  }
+  if (!/^[\x20-\x7e]{1,64}$/.test(body.user_code as string))
+    throw refusedError(`device authorization failed: the user_code ${JSON.stringify(body.user_code)} is not printable`);
   const num = (v: unknown, d: number) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : d);
   return {
     device_code: body.device_code as string,

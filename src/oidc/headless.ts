@@ -3,7 +3,7 @@
  * Bearer and redirects off, answer the consent page the provider sends us to, and hand back the
  * redirect to the client's callback. The consent mechanism is the dialect's.
  */
-import { OidcError, refusedError, usageError } from "../errors.js";
+import { errorCode, OidcError, refusedError, usageError } from "../errors.js";
 import { httpRequest, parseJsonObject, providerRefused } from "../http.js";
 import { registerSecret } from "../redact.js";
 import { isRedirectTo } from "./authorize.js";
@@ -78,7 +78,7 @@ export async function authorizeWithSession(
   const u = new URL(target);
   if (u.searchParams.has("error")) {
     const desc = u.searchParams.get("error_description");
-    throw refusedError(`authorization failed: ${u.searchParams.get("error")}${desc ? ` (${JSON.stringify(desc)})` : ""}`);
+    throw refusedError(`authorization failed: ${errorCode(u.searchParams.get("error") ?? "")}${desc ? ` (${JSON.stringify(desc)})` : ""}`);
   }
   if (u.searchParams.has("consent_code") || (dialect.consent === "oauth_query" && u.searchParams.has("sig")))
     return { kind: "consent", consent: consentRequestFromUrl(target, dialect) };

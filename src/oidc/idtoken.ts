@@ -168,8 +168,8 @@ export async function verifyIdToken(token: string, ctx: IdTokenContext): Promise
 
   if (claims.at_hash !== undefined && ctx.accessToken) {
     const expected = accessTokenHash(ctx.accessToken, header.alg as string);
-    if (expected !== undefined && claims.at_hash !== expected)
-      throw validationError("id_token.at_hash", "at_hash does not match the access token");
+    if (expected === undefined) throw validationError("id_token.at_hash", `at_hash cannot be checked for alg ${header.alg}`);
+    if (claims.at_hash !== expected) throw validationError("id_token.at_hash", "at_hash does not match the access token");
   }
   return claims;
 }

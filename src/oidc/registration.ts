@@ -4,7 +4,7 @@ import { httpRequest, parseJsonObject, providerRefused, requestJson } from "../h
 import { registerSecret } from "../redact.js";
 import type { StoredClient } from "../profile.js";
 import { type Dialect, deviation } from "./dialects.js";
-import type { ProviderMetadata } from "./discovery.js";
+import { checkTransport, type ProviderMetadata } from "./discovery.js";
 import { sessionEndpoint } from "./headless.js";
 
 export const DEFAULT_PORT = 8765;
@@ -79,7 +79,7 @@ export async function readClient(
   metadata: ProviderMetadata,
   dialect: Dialect,
   clientId: string,
-  p: { sessionToken?: string; stored?: StoredClient },
+  p: { sessionToken?: string; stored?: StoredClient; allowInsecureHttp?: boolean },
 ): Promise<Record<string, unknown>> {
   const needSession = () => {
     if (!p.sessionToken) throw usageError("reading a client needs a session", "pass --session-token or set OIDC_SESSION_TOKEN");
@@ -94,6 +94,8 @@ export async function readClient(
     throw usageError(
       "this provider reads clients only through RFC 7592, with the registration access token of a client this profile registered",
     );
+  // The registration access token goes there: the same transport rule as every endpoint.
+  checkTransport(stored.registration_client_uri, "registration_client_uri", !!p.allowInsecureHttp);
   return (
     await requestJson(stored.registration_client_uri, {
       what: "client lookup",

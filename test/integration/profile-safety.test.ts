@@ -177,3 +177,68 @@ describe("userinfo --claim", () => {
     expect(res.stderr).toMatch(/^oidc: userinfo has no claim "constructor"/m);
   });
 });
+
+describe("what reaches the terminal", () => {
+  test("control characters in a provider's error are shown escaped, and cannot forge a line", async () => {
+    op.on("/token", json(400, { error: "x\u001b]0;pwned\u0007\noidc: login ok", error_description: "\u001b[2Jcleared" }));
+    const c = seeded();
+    const res = await c(["token", "--refresh"]);
+    expect(res.code).toBe(4);
+    expect(res.stderr).not.toContain("\u001b");
+    expect(res.stderr).not.toContain("\u0007");
+    expect(res.stderr).not.toMatch(/^oidc: login ok/m);
+  });
+
+  test("a --verbose trace never shows part of a token, wherever the 2000-character cut falls", async () => {
+    const rt = `rt-${"s".repeat(60)}`;
+    for (const pad of [1940, 1955, 1970, 1985]) {
+      op.reset();
+      op.on(
+        "/token",
+        json(200, { padding: "p".repeat(pad), access_token: `at-${"a".repeat(40)}`, token_type: "Bearer", refresh_token: rt }),
+      );
+      const c = seeded();
+      const res = await c(["token", "--refresh", "--verbose"]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr).not.toContain("ssssssss");
+      expect(res.stderr).not.toContain("aaaaaaaa");
+    }
+  });
+});
+
+describe("device login URIs", () => {
+  test("a verification_uri that is not http(s) is refused before anything is opened (exit 4)", async () => {
+    op.on("/.well-known/openid-configuration", json(200, { ...goodDiscovery(op.url), device_authorization_endpoint: `${op.url}/device` }));
+    op.on(
+      "/device",
+      json(200, { device_code: "dc-0123456789", user_code: "ABCD-EFGH", verification_uri: "file:///etc/passwd", expires_in: 60 }),
+    );
+    const res = await cli()(["login", "--device", "--issuer", op.url, "--client-id", "pub"], { env: { OIDC_BROWSER: "/bin/false" } });
+    expect(res.code).toBe(4);
+    expect(res.stderr).toContain("verification_uri");
+  });
+});
+
+describe("profile selection", () => {
+  test("OIDC_PROFILE set but empty is a usage error, not the current profile's token", async () => {
+    const c = seeded();
+    const res = await c(["token"], { env: { OIDC_PROFILE: "" } });
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe("");
+  });
+
+  test("profile remove waits for a refresh in flight, and the profile stays removed", async () => {
+    op.on("/token", async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 1200));
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ access_token: "at-late-0123456789", token_type: "Bearer", expires_in: 3600 }));
+    });
+    const c = seeded();
+    const refreshing = c(["token", "--refresh"]);
+    await new Promise((r) => setTimeout(r, 400));
+    const removed = await c(["profile", "remove", "default"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    await refreshing;
+    expect(() => readFileSync(join(c.configDir, "profiles", "default.json"))).toThrow();
+  });
+});

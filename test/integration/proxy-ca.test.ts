@@ -179,6 +179,30 @@ describe("an HTTPS proxy", () => {
     expect(r.stderr.trim().split("\n")[0]).toMatch(/^oidc: discovery failed: /);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
+
+  it("a proxy that drops every CONNECT ends within --timeout with exit 3 (undici's proxy agent would retry forever)", async () => {
+    const dropping = createServer((_req, res) => res.writeHead(502).end());
+    let connects = 0;
+    dropping.on("connect", (_req, socket: Socket) => {
+      connects++;
+      socket.end();
+    });
+    await new Promise<void>((r) => dropping.listen(0, "127.0.0.1", r));
+    try {
+      const port = (dropping.address() as { port: number }).port;
+      const started = Date.now();
+      const r = await cli()(["discover", provider.url, "--ca-file", caFile, "--timeout", "2"], {
+        env: { ...NO_PROXY_ENV, HTTPS_PROXY: `http://127.0.0.1:${port}` },
+      });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/^oidc: discovery failed: no answer from .* within 2s/m);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(connects).toBeGreaterThan(0);
+    } finally {
+      dropping.closeAllConnections();
+      dropping.close();
+    }
+  });
 });
 
 describe("plain http", () => {
