@@ -143,6 +143,46 @@ const PROFILE_DIR_SH = `  local dir=\${OIDC_CONFIG_DIR:-}
 /* ------------------------------------------------------------------------------------------ */
 /* bash                                                                                        */
 
+/**
+ * The case tables both bash and zsh scripts dispatch on: `_oidc_sub` (the command path a word leads
+ * to), `_oidc_optarg` (what a flag's value completes to), `_oidc_arg` (what a positional does).
+ */
+function caseTables(m: Model, kind: (k: Kind) => string, reset: string, comments: boolean): string[] {
+  const L: string[] = [];
+  const note = (text: string) => comments && L.push(text);
+  note("# _oidc_sub PATH WORD: the command path WORD leads to from PATH (in _oidc_p), or empty.");
+  L.push("_oidc_sub() {");
+  L.push('  case "$1|$2" in');
+  for (const c of m.all)
+    for (const s of c.subcommands) L.push(`    ${s.names.map((n) => `"${c.path}|${n}"`).join("|")}) _oidc_p='${s.path}' ;;`);
+  L.push("    *) _oidc_p= ;;");
+  L.push("  esac");
+  L.push("}");
+  L.push("");
+  note("# _oidc_optarg PATH FLAG: if FLAG takes a value there, what it completes to (in _oidc_k, _oidc_v).");
+  L.push("_oidc_optarg() {");
+  L.push(reset);
+  L.push('  case "$1|$2" in');
+  for (const c of m.all)
+    for (const o of c.options.filter((x) => x.takesValue))
+      L.push(`    ${o.flags.map((f) => `"${c.path}|${f}"`).join("|")}) ${kind(o.kind)} ;;`);
+  for (const o of m.globals.filter((x) => x.takesValue)) L.push(`    ${o.flags.map((f) => `*"|${f}"`).join("|")}) ${kind(o.kind)} ;;`);
+  L.push("  esac");
+  L.push("}");
+  L.push("");
+  note("# _oidc_arg PATH N: what the Nth positional argument completes to (in _oidc_k, _oidc_v).");
+  L.push("_oidc_arg() {");
+  L.push(reset);
+  L.push('  case "$1|$2" in');
+  for (const c of m.all)
+    c.args.forEach((a, i) => {
+      if (a.kind.type !== "none") L.push(`    "${c.path}|${i}"${a.variadic ? `|"${c.path}|"*` : ""}) ${kind(a.kind)} ;;`);
+    });
+  L.push("  esac");
+  L.push("}");
+  return L;
+}
+
 function bashKind(k: Kind): string {
   switch (k.type) {
     case "choices":
@@ -172,36 +212,7 @@ function bash(m: Model): string {
   return 0
 }`);
   L.push("");
-  L.push("# _oidc_sub PATH WORD: the command path WORD leads to from PATH (in _oidc_p), or empty.");
-  L.push("_oidc_sub() {");
-  L.push('  case "$1|$2" in');
-  for (const c of m.all)
-    for (const s of c.subcommands) L.push(`    ${s.names.map((n) => `"${c.path}|${n}"`).join("|")}) _oidc_p='${s.path}' ;;`);
-  L.push("    *) _oidc_p= ;;");
-  L.push("  esac");
-  L.push("}");
-  L.push("");
-  L.push("# _oidc_optarg PATH FLAG: if FLAG takes a value there, what it completes to (in _oidc_k, _oidc_v).");
-  L.push("_oidc_optarg() {");
-  L.push("  _oidc_k= _oidc_v=");
-  L.push('  case "$1|$2" in');
-  for (const c of m.all)
-    for (const o of c.options.filter((x) => x.takesValue))
-      L.push(`    ${o.flags.map((f) => `"${c.path}|${f}"`).join("|")}) ${bashKind(o.kind)} ;;`);
-  for (const o of m.globals.filter((x) => x.takesValue)) L.push(`    ${o.flags.map((f) => `*"|${f}"`).join("|")}) ${bashKind(o.kind)} ;;`);
-  L.push("  esac");
-  L.push("}");
-  L.push("");
-  L.push("# _oidc_arg PATH N: what the Nth positional argument completes to (in _oidc_k, _oidc_v).");
-  L.push("_oidc_arg() {");
-  L.push("  _oidc_k= _oidc_v=");
-  L.push('  case "$1|$2" in');
-  for (const c of m.all)
-    c.args.forEach((a, i) => {
-      if (a.kind.type !== "none") L.push(`    "${c.path}|${i}"${a.variadic ? "|" + `"${c.path}|"*` : ""}) ${bashKind(a.kind)} ;;`);
-    });
-  L.push("  esac");
-  L.push("}");
+  L.push(...caseTables(m, bashKind, "  _oidc_k= _oidc_v=", true));
   L.push("");
   L.push('# _oidc_words PATH [flags]: the subcommands, or with "flags" the flags, of PATH (in _oidc_v).');
   L.push("_oidc_words() {");
@@ -342,33 +353,7 @@ function zsh(m: Model): string {
   _wanted profiles expl 'profile' compadd -a names
 }`);
   L.push("");
-  L.push("_oidc_sub() {");
-  L.push('  case "$1|$2" in');
-  for (const c of m.all)
-    for (const s of c.subcommands) L.push(`    ${s.names.map((n) => `"${c.path}|${n}"`).join("|")}) _oidc_p='${s.path}' ;;`);
-  L.push("    *) _oidc_p= ;;");
-  L.push("  esac");
-  L.push("}");
-  L.push("");
-  L.push("_oidc_optarg() {");
-  L.push("  _oidc_k=; _oidc_v=()");
-  L.push('  case "$1|$2" in');
-  for (const c of m.all)
-    for (const o of c.options.filter((x) => x.takesValue))
-      L.push(`    ${o.flags.map((f) => `"${c.path}|${f}"`).join("|")}) ${zshKind(o.kind)} ;;`);
-  for (const o of m.globals.filter((x) => x.takesValue)) L.push(`    ${o.flags.map((f) => `*"|${f}"`).join("|")}) ${zshKind(o.kind)} ;;`);
-  L.push("  esac");
-  L.push("}");
-  L.push("");
-  L.push("_oidc_arg() {");
-  L.push("  _oidc_k=; _oidc_v=()");
-  L.push('  case "$1|$2" in');
-  for (const c of m.all)
-    c.args.forEach((a, i) => {
-      if (a.kind.type !== "none") L.push(`    "${c.path}|${i}"${a.variadic ? `|"${c.path}|"*` : ""}) ${zshKind(a.kind)} ;;`);
-    });
-  L.push("  esac");
-  L.push("}");
+  L.push(...caseTables(m, zshKind, "  _oidc_k=; _oidc_v=()", false));
   L.push("");
   L.push("_oidc_flags() {");
   L.push('  case "$1" in');
