@@ -16,7 +16,7 @@ import { OidcError } from "../../src/errors.js";
 import type { HttpResponse } from "../../src/http.js";
 import { parseAuthorizationResponse } from "../../src/oidc/authorize.js";
 import { DIALECTS, type Dialect } from "../../src/oidc/dialects.js";
-import { checkTransport, validateDiscovery } from "../../src/oidc/discovery.js";
+import { checkTransport, ENDPOINTS, validateDiscovery } from "../../src/oidc/discovery.js";
 import { decodeJwt } from "../../src/oidc/idtoken.js";
 import { registerClient } from "../../src/oidc/registration.js";
 import { parseTokenResponse } from "../../src/oidc/token.js";
@@ -130,20 +130,7 @@ describe("parseAuthorizationResponse (callback URLs)", () => {
 // --- discovery documents ----------------------------------------------------------------------
 
 describe("validateDiscovery (discovery documents)", () => {
-  const KEYS = [
-    "issuer",
-    "authorization_endpoint",
-    "token_endpoint",
-    "userinfo_endpoint",
-    "jwks_uri",
-    "registration_endpoint",
-    "revocation_endpoint",
-    "introspection_endpoint",
-    "device_authorization_endpoint",
-    "end_session_endpoint",
-    "scopes_supported",
-    "authorization_response_iss_parameter_supported",
-  ];
+  const KEYS = ["issuer", ...ENDPOINTS, "scopes_supported", "authorization_response_iss_parameter_supported"];
   /** Documents near a good one: each known key absent, good, or replaced by something arbitrary. */
   const doc = fc
     .record({
