@@ -118,12 +118,12 @@ export async function ensureFreshTokens(name: string, minValid: number, force = 
  * base, unless it was bound to another provider meanwhile: then the command's own view wins.
  */
 export function saveTokens(base: Profile, client: StoredClient, tokens: StoredTokens, scope?: string): Promise<Profile> {
-  return updateProfile(base.name, (current) => ({
-    ...(current && current.issuer === base.issuer ? current : base),
-    client,
-    tokens,
-    ...(scope ? { scope } : {}),
-  }));
+  return updateProfile(base.name, (current) => {
+    const from = current && current.issuer === base.issuer ? current : base;
+    if (client.client_secret && client.client_secret !== from.client?.client_secret)
+      info(`The client secret is now stored in profile ${base.name} (a 0600 file), for refreshes.`);
+    return { ...from, client, tokens, ...(scope ? { scope } : {}) };
+  });
 }
 
 export function describeExpiry(tokens: StoredTokens): string {

@@ -46,6 +46,13 @@ export function presentProfile(p: Profile, showSecrets: boolean) {
   };
 }
 
+function tokenState(expiresAt: number | null, refreshable: boolean): string {
+  if (expiresAt === null) return "logged in";
+  const left = expiresAt - nowSeconds();
+  if (left > 0) return `logged in, token valid ${left >= 120 ? `${Math.floor(left / 60)}m` : `${left}s`}`;
+  return refreshable ? "token expired (refreshable)" : "token expired (log in again)";
+}
+
 export async function list(_args: unknown[], g: GlobalOptions): Promise<void> {
   const current = currentProfileName(g.profile);
   const rows = listProfiles().map((r) => ({
@@ -55,6 +62,7 @@ export async function list(_args: unknown[], g: GlobalOptions): Promise<void> {
     client_id: r.profile?.client?.client_id ?? null,
     logged_in: !!r.profile?.tokens,
     expires_at: r.profile?.tokens?.expires_at ?? null,
+    refreshable: !!r.profile?.tokens?.refresh_token,
     ...(r.error ? { error: r.error } : {}),
   }));
   if (settings.json) return outJson(rows);
@@ -62,7 +70,7 @@ export async function list(_args: unknown[], g: GlobalOptions): Promise<void> {
   for (const r of rows) {
     const state = r.error
       ? `unreadable: ${r.error}`
-      : `${r.issuer ?? "(no provider)"}${r.client_id ? ` client ${r.client_id}` : ""}${r.logged_in ? " logged in" : ""}`;
+      : `${r.issuer ?? "(no provider)"}${r.client_id ? ` client ${r.client_id}` : ""}${r.logged_in ? ` ${tokenState(r.expires_at, r.refreshable)}` : ""}`;
     out(`${r.current ? "*" : " "} ${r.name}\t${state}`);
   }
 }

@@ -68,6 +68,20 @@ describe("typos and pipes", () => {
     expect(res.stderr).toContain("profiles: work");
   });
 
+  test("profile list tells a valid token from an expired one", async () => {
+    const c = cli();
+    seed(c, "fresh", b);
+    seed(c, "stale", b);
+    const file = join(c.configDir, "profiles", "stale.json");
+    const stale = JSON.parse(readFileSync(file, "utf8"));
+    stale.tokens.expires_at = now() - 10;
+    writeFileSync(file, JSON.stringify(stale), { mode: 0o600 });
+    const res = await c(["profile", "list"]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/fresh\t.*logged in, token valid \d+m/);
+    expect(res.stdout).toMatch(/stale\t.*token expired \(log in again\)/);
+  });
+
   test("decode - with nothing on stdin is a usage error, not the profile's own token", async () => {
     const c = cli();
     seed(c, "default", b);
