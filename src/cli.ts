@@ -30,6 +30,7 @@ function lazy(load: () => Promise<{ run: Action }>) {
     const cmd = args[args.length - 1] as Command;
     const opts = cmd.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
     opts.issuerFromEnv = cmd.getOptionValueSourceWithGlobals("issuer") === "env";
+    opts.sessionTokenFromEnv = cmd.getOptionValueSource("sessionToken") === "env";
     const { applyGlobalOptions } = await import("./context.js");
     applyGlobalOptions(opts);
     const { run } = await load();

@@ -25,6 +25,7 @@ export interface AuthorizeOptions extends GlobalOptions {
   exchange: boolean;
   callbackTimeout: number;
   device?: boolean;
+  sessionTokenFromEnv?: boolean;
 }
 
 export const DEFAULT_SCOPE = "openid profile email offline_access";
@@ -133,6 +134,11 @@ export async function run(_args: unknown[], o: AuthorizeOptions): Promise<void> 
 
   let req: AuthorizationRequest;
   let redirect: string;
+  // An OIDC_SESSION_TOKEN exported for a better-auth provider does not stop a browser login elsewhere.
+  if (o.sessionToken && o.sessionTokenFromEnv && !ctx.dialect.sessionEndpoints) {
+    info(`OIDC_SESSION_TOKEN is ignored: ${ctx.dialect.label} has no session login; using the browser.`);
+    o.sessionToken = undefined;
+  }
   if (o.sessionToken) {
     const redirectUri = o.port ? loopbackRedirectUri(o.port) : (client.redirect_uris?.[0] ?? loopbackRedirectUri(DEFAULT_PORT));
     req = buildAuthorizationRequest(ctx.metadata, { clientId: client.client_id, redirectUri, scope, prompt: o.prompt });

@@ -174,7 +174,7 @@ describe("oidc-provider: client secrets and the TTY login", () => {
     expect(bad.stdout + bad.stderr).not.toContain("wrong-secret-value-42");
   });
 
-  test("with --no-browser, a redirect URL piped on stdin completes the login (scripts, no TTY)", async () => {
+  test("with --no-browser, a redirect URL piped on stdin completes the login (and an exported OIDC_SESSION_TOKEN is set aside)", async () => {
     const dir = tempConfigDir();
     const child = spawn(
       process.execPath,
