@@ -180,7 +180,7 @@ describe("oidc-provider: client secrets and the TTY login", () => {
       process.execPath,
       [BIN, "login", "--issuer", op.issuer, "--client-id", "cli-public", "--scope", "openid email", "--no-browser"],
       {
-        env: baseEnv(dir) as NodeJS.ProcessEnv,
+        env: { ...baseEnv(dir), OIDC_SESSION_TOKEN: "exported-for-a-better-auth-app" } as NodeJS.ProcessEnv,
       },
     );
     let stderr = "";
@@ -192,6 +192,7 @@ describe("oidc-provider: client secrets and the TTY login", () => {
     child.stdin.write(`${await browserlessLogin(authorizeUrl, { login: "piped-user" })}\n`);
     expect(await exited, stderr).toBe(0);
     expect(readProfile(dir).tokens.sub).toBe("piped-user");
+    expect(stderr).toContain("OIDC_SESSION_TOKEN is ignored");
   });
 
   test.each([
