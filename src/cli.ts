@@ -246,7 +246,7 @@ export async function runCli(argv: string[]): Promise<void> {
   const program = buildProgram();
   program.exitOverride();
   program.configureOutput({
-    outputError: (str, write) => write(`oidc: ${str.replace(/^error: /, "")}`),
+    outputError: (str, write) => write(`${style.red("oidc:")} ${str.replace(/^error: /, "")}`),
   });
   const override = (c: Command, path = ""): void => {
     c.exitOverride();
