@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { usageError } from "./errors.js";
 import { httpSettings } from "./http.js";
 import { settings } from "./io.js";
-import { type Dialect, DIALECTS, dialectById } from "./oidc/dialects.js";
+import { type Dialect, dialectById, storedDialect } from "./oidc/dialects.js";
 import { type Discovered, discover, type ProviderMetadata } from "./oidc/discovery.js";
 import type { Profile, StoredClient } from "./profile.js";
 import { registerSecret } from "./redact.js";
@@ -145,7 +145,7 @@ export async function loadContext(g: GlobalOptions, opts: { save?: boolean } = {
   }
   if (!profile.metadata)
     throw usageError(`profile ${profile.name} has no provider`, "pass --issuer <url> or set OIDC_ISSUER (or run `oidc discover <url>`)");
-  const dialect = dialectOverride(g) ?? DIALECTS[(profile.dialect as keyof typeof DIALECTS) ?? "standard"] ?? DIALECTS.standard;
+  const dialect = dialectOverride(g) ?? storedDialect(profile.dialect);
   return { profile, metadata: profile.metadata, dialect, client: resolveClient(g, profile), g };
 }
 

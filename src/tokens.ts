@@ -5,7 +5,7 @@
  */
 import { loginRequired, refusedError, validationError } from "./errors.js";
 import { info } from "./io.js";
-import { DIALECTS, type Dialect } from "./oidc/dialects.js";
+import { type Dialect, storedDialect } from "./oidc/dialects.js";
 import { verifyIdToken } from "./oidc/idtoken.js";
 import { type TokenResponse, TokenEndpointError, refreshTokenGrant } from "./oidc/token.js";
 import { nowSeconds, type Profile, type StoredClient, type StoredTokens, tokenFresh } from "./profile.js";
@@ -20,8 +20,6 @@ export function loginHint(name: string, profile?: Profile): string {
   return `log in: oidc${p} login`;
 }
 
-export const dialectOf = (p: Profile): Dialect => DIALECTS[p.dialect as keyof typeof DIALECTS] ?? DIALECTS.standard;
-
 /** Check a token response's ID token and turn it into what the profile stores. */
 export async function acceptTokenResponse(
   profile: Profile,
@@ -31,7 +29,7 @@ export async function acceptTokenResponse(
 ): Promise<StoredTokens> {
   const metadata = profile.metadata;
   if (!metadata) throw refusedError("no provider metadata in the profile");
-  const dialect = p.dialect ?? dialectOf(profile);
+  const dialect = p.dialect ?? storedDialect(profile.dialect);
   // A login that asked for `openid` must get an ID token (OIDC Core §3.1.3.3): without one, none of
   // the ID token checks (nonce, iss, aud, signature) would run.
   if (p.requireIdToken && !tokens.id_token)
@@ -63,7 +61,10 @@ export async function acceptTokenResponse(
   };
 }
 
-async function refreshOnce(profile: Profile, refreshToken: string): Promise<Profile> {
+/** A profile that holds tokens. */
+export type LoggedIn = Profile & { tokens: StoredTokens };
+
+async function refreshOnce(profile: Profile, refreshToken: string): Promise<LoggedIn> {
   const client = profile.client;
   if (!client || !profile.metadata)
     throw loginRequired(`profile ${profile.name} has no client to refresh with`, loginHint(profile.name, profile));
@@ -78,7 +79,7 @@ async function refreshOnce(profile: Profile, refreshToken: string): Promise<Prof
  * A profile whose access token is valid for `minValid` more seconds, refreshing under the lock if
  * needed (or always, with `force`). N processes with an expired token cause one refresh.
  */
-export async function ensureFreshTokens(name: string, minValid: number, force = false, clientId?: string): Promise<Profile> {
+export async function ensureFreshTokens(name: string, minValid: number, force = false, clientId?: string): Promise<LoggedIn> {
   return withProfileLock(name, async (profile) => {
     if (!profile?.tokens) throw loginRequired(`profile ${name} has no tokens`, loginHint(name, profile));
     // --client-id / OIDC_CLIENT_ID asks for that client's tokens: never hand out another client's.
@@ -87,7 +88,7 @@ export async function ensureFreshTokens(name: string, minValid: number, force = 
         `profile ${name} holds tokens of client ${profile.client?.client_id ?? "(none)"}, not ${clientId}`,
         `log in with that client: oidc login --client-id ${clientId}`,
       );
-    if (!force && tokenFresh(profile.tokens, minValid)) return profile;
+    if (!force && tokenFresh(profile.tokens, minValid)) return { ...profile, tokens: profile.tokens };
     const rt = profile.tokens.refresh_token;
     if (!rt) throw loginRequired(`the access token of profile ${name} has expired and there is no refresh token`, loginHint(name, profile));
     try {
@@ -98,7 +99,7 @@ export async function ensureFreshTokens(name: string, minValid: number, force = 
       const again = readProfile(name);
       const rt2 = again?.tokens?.refresh_token;
       if (again?.tokens && rt2 && rt2 !== rt) {
-        if (!force && tokenFresh(again.tokens, minValid)) return again;
+        if (!force && tokenFresh(again.tokens, minValid)) return { ...again, tokens: again.tokens };
         try {
           return await refreshOnce(again, rt2);
         } catch (e2) {

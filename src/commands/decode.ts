@@ -5,7 +5,7 @@ import { loadProfile } from "../context.js";
 import { loginRequired, OidcError, usageError } from "../errors.js";
 import { info, outJson, settings, style } from "../io.js";
 import { decodeJwt, verifyIdToken } from "../oidc/idtoken.js";
-import { dialectOf } from "../tokens.js";
+import { storedDialect } from "../oidc/dialects.js";
 
 const TIME_CLAIMS = ["exp", "iat", "nbf", "auth_time", "updated_at"];
 
@@ -43,7 +43,7 @@ export async function run([arg]: unknown[], g: GlobalOptions): Promise<void> {
     try {
       await verifyIdToken(token, {
         metadata: profile.metadata,
-        dialect: dialectOf(profile),
+        dialect: storedDialect(profile.dialect),
         clientId: profile.client.client_id,
         clientSecret: profile.client.client_secret,
       });

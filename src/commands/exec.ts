@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { GlobalOptions } from "../context.js";
-import { loginRequired, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import { currentProfileName } from "../store.js";
 import { ensureFreshTokens } from "../tokens.js";
 
@@ -30,8 +30,7 @@ export async function run([command]: unknown[], o: Opts): Promise<void> {
   }
   const name = currentProfileName(o.profile);
   const profile = await ensureFreshTokens(name, o.minValid ?? 60, false, o.clientId);
-  const tokens = profile.tokens;
-  if (!tokens) throw loginRequired(`profile ${name} has no tokens`);
+  const { tokens } = profile;
 
   const env: NodeJS.ProcessEnv = { ...process.env, OIDC_ACCESS_TOKEN: tokens.access_token, OIDC_TOKEN_TYPE: tokens.token_type };
   if (tokens.id_token) env.OIDC_ID_TOKEN = tokens.id_token;

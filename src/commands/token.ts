@@ -70,8 +70,7 @@ export async function run(_args: unknown[], o: Opts): Promise<void> {
   if (o.issuer && !o.issuerFromEnv) await loadContext(o, { save: true });
   const name = currentProfileName(o.profile);
   const profile = await ensureFreshTokens(name, o.minValid, !!o.refresh, o.clientId);
-  const tokens = profile.tokens;
-  if (!tokens) throw loginRequired(`profile ${name} has no tokens`);
+  const { tokens } = profile;
   if (o.idToken && !tokens.id_token) throw loginRequired(`profile ${name} has no ID token`, "log in with the openid scope");
   process.stdout.write(formatToken(tokens, output, !!o.idToken));
 }

@@ -163,6 +163,11 @@ export function detectDialect(doc: Record<string, unknown>): Dialect {
   return DIALECTS.standard;
 }
 
+/** The dialect a profile stored (its id), standard when absent or unknown. */
+export function storedDialect(id: string | undefined): Dialect {
+  return id !== undefined && id in DIALECTS ? DIALECTS[id as DialectId] : DIALECTS.standard;
+}
+
 export function dialectById(id: string | undefined): Dialect | undefined {
   if (!id) return undefined;
   if (id in DIALECTS) return DIALECTS[id as DialectId];
