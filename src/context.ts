@@ -83,13 +83,7 @@ export const issuerInput = (g: GlobalOptions) => g.issuer ?? process.env.OIDC_IS
 
 export function loadProfile(g: GlobalOptions): Profile {
   const name = currentProfileName(g.profile);
-  const p = readProfile(name) ?? { name };
-  registerSecret(p.client?.client_secret);
-  registerSecret(p.client?.registration_access_token);
-  registerSecret(p.tokens?.access_token);
-  registerSecret(p.tokens?.refresh_token);
-  registerSecret(p.tokens?.id_token);
-  return p;
+  return readProfile(name) ?? { name }; // readProfile registers the stored secrets for redaction
 }
 
 function dialectOverride(g: GlobalOptions): Dialect | undefined {
