@@ -1,7 +1,10 @@
 /**
- * Exit codes of the CLI contract (../shared/docs/CLI.md) and the one error type that carries them.
- * Every failure the user should see is an OidcError: one line `oidc: <what>: <why>`, an optional
- * hint line, and the exit code of its class. Anything else that escapes is a bug (exit 1).
+ * Exit codes of the CLI contract (the README's exit-code table) and the one error type that carries
+ * them. Every failure the user should see is an OidcError: one line `oidc: <what>: <why>`, an
+ * optional hint line, and the exit code of its class. Anything else that escapes is a bug (exit 1).
+ *
+ * The protocol core names the remedy of a failure (`remedy`) without speaking the CLI's words; the
+ * edge turns a remedy into a hint that names flags (src/cli/hints.ts).
  */
 export const ExitCode = {
   ok: 0,
@@ -15,18 +18,42 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** What would fix a failure, named by the core; src/cli/hints.ts says it in the CLI's words. */
+export type Remedy =
+  | "allow-insecure-http"
+  | "session-for-registration"
+  | "session-for-client-lookup"
+  | "fresh-session"
+  | "device-again"
+  | "confidential-client-for-introspection"
+  | "client-secret";
+
+export interface OidcErrorOptions {
+  hint?: string;
+  check?: string;
+  remedy?: Remedy;
+  cause?: unknown;
+}
+
 export class OidcError extends Error {
   readonly exitCode: ExitCode;
   readonly hint?: string;
   /** For validation failures: the name of the check that failed (e.g. `id_token.nonce`). */
   readonly check?: string;
+  readonly remedy?: Remedy;
 
-  constructor(exitCode: ExitCode, message: string, opts: { hint?: string; check?: string; cause?: unknown } = {}) {
+  constructor(exitCode: ExitCode, message: string, opts: OidcErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = "OidcError";
     this.exitCode = exitCode;
     this.hint = opts.hint;
     this.check = opts.check;
+    this.remedy = opts.remedy;
+  }
+
+  /** The same failure with a hint (the edge adds what only it can say). */
+  withHint(hint: string): OidcError {
+    return new OidcError(this.exitCode, this.message, { hint, check: this.check, remedy: this.remedy, cause: this.cause });
   }
 }
 

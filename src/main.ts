@@ -1,45 +1,36 @@
 /**
  * Entry point. `oidc token` with a valid cached token is answered here with node:fs alone (no
  * command parser, no HTTP client): scripts call it in loops. Everything else loads the CLI.
+ * The flags (src/cli/flags.ts) and the "may this token be served" rule (src/flows/cached-token.ts)
+ * are the full CLI's own.
  */
-import { formatToken, TOKEN_OUTPUTS, type TokenOutput } from "./output.js";
-import { tokenFresh } from "./profile.js";
-import { currentProfileName, readProfile } from "./store.js";
+import { homedir } from "node:os";
+import { configDir, ProfileStore } from "./adapters/store.js";
+import { JSON_FLAG, PROFILE_FLAG, parseKnownFlags, TOKEN_FAST_FLAGS, type TokenOutput } from "./cli/flags.js";
+import { formatToken } from "./commands/token-format.js";
+import { servableCachedToken } from "./flows/cached-token.js";
 
 function fastToken(args: string[]): boolean {
-  let profile: string | undefined;
-  let output: TokenOutput = "token";
-  let minValid = 60;
-  let idToken = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const [flag, inline] =
-      a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    const value = () => inline ?? args[++i];
-    if (flag === "-p" || flag === "--profile") profile = value();
-    else if (flag === "--output" || flag === "-o") {
-      const v = value();
-      if (!TOKEN_OUTPUTS.includes(v as TokenOutput)) return false;
-      output = v as TokenOutput;
-    } else if (flag === "--json") output = "json";
-    else if (flag === "--id-token") idToken = true;
-    else if (flag === "--min-valid") {
-      const v = Number(value());
-      if (!Number.isInteger(v) || v < 0) return false;
-      minValid = v;
-    } else return false;
-  }
-  // A profile flag without a value is the full CLI's usage error, not the current profile.
-  if (profile === undefined && args.some((a) => a === "-p" || a === "--profile" || a.startsWith("--profile="))) return false;
-  if (profile === "") return false;
   const env = process.env;
-  const p = readProfile(currentProfileName(profile));
-  if (!p?.tokens || !tokenFresh(p.tokens, minValid)) return false;
-  if (idToken && !p.tokens.id_token) return false;
-  // OIDC_ISSUER is ambient: it never re-binds a profile that has a provider (see context.ts).
-  if (env.OIDC_CLIENT_ID && env.OIDC_CLIENT_ID !== p.client?.client_id) return false;
   if (env.OIDC_DEBUG === "1") return false;
-  process.stdout.write(formatToken(p.tokens, output, idToken));
+  const flags = parseKnownFlags(args, { ...TOKEN_FAST_FLAGS, profile: PROFILE_FLAG, json: JSON_FLAG });
+  if (!flags) return false;
+  const profileFlag = flags.profile as string | undefined;
+  // An empty profile is the full CLI's usage error, not the current profile.
+  if (profileFlag === "") return false;
+  const store = new ProfileStore({ dir: configDir(env, process.platform, homedir()), profileFromEnv: env.OIDC_PROFILE });
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const idToken = flags.idToken === true;
+  // OIDC_ISSUER is ambient: it never re-binds a profile that has a provider (src/flows/provider.ts).
+  const tokens = servableCachedToken(store.readProfile(store.currentProfileName(profileFlag)), {
+    minValid: flags.minValid as number,
+    idToken,
+    clientId: env.OIDC_CLIENT_ID || undefined,
+    nowSeconds,
+  });
+  if (!tokens) return false;
+  const output = flags.json === true && flags.output === "token" ? "json" : (flags.output as TokenOutput);
+  process.stdout.write(formatToken(tokens, output, idToken, nowSeconds));
   return true;
 }
 
@@ -59,6 +50,9 @@ if (argv[0] === "token") {
   }
 }
 if (!done) {
-  const { runCli } = await import("./cli.js");
-  await runCli(process.argv);
+  const { runCli, systemDeps } = await import("./cli/index.js");
+  const code = await runCli(argv, systemDeps());
+  // Let stdout drain (a large JSON to a pipe), then end: nothing left open keeps the process.
+  await new Promise<void>((resolve) => (process.stdout.writableLength ? process.stdout.once("drain", () => resolve()) : resolve()));
+  process.exit(code);
 }

@@ -1,19 +1,24 @@
 /** `oidc decode`: a JWT's header and claims, times in human form, and whether it verifies. */
-import { readFileSync } from "node:fs";
-import type { GlobalOptions } from "../context.js";
-import { loadProfile } from "../context.js";
+import { epochSeconds } from "../adapters/clock.js";
+import type { Deps } from "../cli/deps.js";
 import { loginRequired, OidcError, usageError } from "../errors.js";
-import { info, outJson, settings, style } from "../io.js";
+import { type GlobalOptions, loadProfile, providerIo } from "../flows/provider.js";
+import { storedDialect } from "../oidc/dialects/index.js";
 import { decodeJwt, verifyIdToken } from "../oidc/idtoken.js";
-import { storedDialect } from "../oidc/dialects.js";
 
 const TIME_CLAIMS = ["exp", "iat", "nbf", "auth_time", "updated_at"];
 
-export async function run([arg]: unknown[], g: GlobalOptions): Promise<void> {
-  const profile = loadProfile(g);
-  let token = arg as string | undefined;
+export interface DecodeOptions extends GlobalOptions {
+  /** The token, or "-" for stdin; default the profile's ID token. */
+  jwt?: string;
+}
+
+export async function run(o: DecodeOptions, deps: Deps): Promise<void> {
+  const { term } = deps;
+  const profile = loadProfile(deps, o);
+  let token = o.jwt;
   if (token === "-") {
-    token = readFileSync(0, "utf8").trim();
+    token = (await term.readStdin()).trim();
     if (!token) throw usageError("no JWT on stdin");
   }
   if (!token) {
@@ -42,10 +47,12 @@ export async function run([arg]: unknown[], g: GlobalOptions): Promise<void> {
   else {
     try {
       await verifyIdToken(token, {
+        io: await providerIo(deps, o),
         metadata: profile.metadata,
         dialect: storedDialect(profile.dialect),
         clientId: profile.client.client_id,
         clientSecret: profile.client.client_secret,
+        now: epochSeconds(deps.clock),
       });
       verification = { verified: true };
     } catch (e) {
@@ -53,11 +60,11 @@ export async function run([arg]: unknown[], g: GlobalOptions): Promise<void> {
       verification = { verified: false, reason: e.message };
     }
   }
-  if (!settings.json)
-    info(
+  if (!term.json)
+    term.info(
       verification.verified
-        ? style.green(`verified against ${profile.metadata?.issuer}`)
-        : style.yellow(`not verified: ${verification.reason}`),
+        ? term.style.green(`verified against ${profile.metadata?.issuer}`)
+        : term.style.yellow(`not verified: ${verification.reason}`),
     );
-  outJson({ header: decoded.header, claims: decoded.claims, times, ...verification });
+  term.outJson({ header: decoded.header, claims: decoded.claims, times, ...verification });
 }

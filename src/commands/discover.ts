@@ -1,17 +1,17 @@
-import { bindProvider, discoverFor, type GlobalOptions, issuerInput, loadProfile } from "../context.js";
+/** `oidc discover [url]`: fetch, validate and print the discovery document; bind the provider to the profile. */
+import type { Deps } from "../cli/deps.js";
 import { usageError } from "../errors.js";
-import { info, outJson, settings } from "../io.js";
-import { updateProfile } from "../store.js";
+import { discoverAndBind, type GlobalOptions, issuerInput } from "../flows/provider.js";
 
-export async function run([url]: unknown[], g: GlobalOptions): Promise<void> {
-  const input = (url as string | undefined) ?? issuerInput(g);
+export interface DiscoverOptions extends GlobalOptions {
+  url?: string;
+}
+
+export async function run(o: DiscoverOptions, deps: Deps): Promise<void> {
+  const input = o.url ?? issuerInput(o);
   if (!input) throw usageError("no provider given", "pass a URL, --issuer <url>, or set OIDC_ISSUER");
-  const d = await discoverFor(g, input);
-  const name = loadProfile(g).name;
-  const profile = await updateProfile(name, (current) => bindProvider(current ?? { name }, d, input.replace(/\/+$/, "")));
-  if (settings.json) outJson(d.metadata);
-  else {
-    info(`Issuer ${d.metadata.issuer} (${d.dialect.label}), document at ${d.discoveryUrl}; saved to profile ${profile.name}.`);
-    outJson(d.metadata);
-  }
+  const { profile, discovered: d } = await discoverAndBind(deps, o, input);
+  if (!deps.term.json)
+    deps.term.info(`Issuer ${d.metadata.issuer} (${d.dialect.label}), document at ${d.discoveryUrl}; saved to profile ${profile.name}.`);
+  deps.term.outJson(d.metadata);
 }

@@ -3,29 +3,32 @@
  * stdout (`pass|warn|fail  <check>: <detail>`), or with --json `[{check, status, detail}]`; a
  * summary on stderr. Read-only: the profile is not changed. Exit 4 when any check fails, else 0.
  */
-import { type GlobalOptions, issuerInput, loadProfile } from "../context.js";
+import type { Deps } from "../cli/deps.js";
 import { ExitCode, OidcError, usageError } from "../errors.js";
-import { info, out, outJson, settings, style } from "../io.js";
-import { dialectById } from "../oidc/dialects.js";
+import { dialectOverride, type GlobalOptions, issuerInput, loadProfile, providerIo } from "../flows/provider.js";
 import { type DoctorStatus, gatherEvidence, lintProvider } from "../oidc/doctor.js";
 
-const paint: Record<DoctorStatus, (t: string) => string> = { pass: style.green, warn: style.yellow, fail: style.red };
+export interface DoctorOptions extends GlobalOptions {
+  url?: string;
+}
 
-export async function run([url]: unknown[], g: GlobalOptions): Promise<void> {
-  let input = (url as string | undefined) ?? issuerInput(g);
+export async function run(o: DoctorOptions, deps: Deps): Promise<void> {
+  const { term } = deps;
+  let input = o.url ?? issuerInput(o);
   if (!input) {
-    const p = loadProfile(g);
+    const p = loadProfile(deps, o);
     input = p.source ?? p.issuer;
   }
   if (!input) throw usageError("no provider given", "pass a URL, --issuer <url>, or set OIDC_ISSUER");
-  const dialect = dialectById(g.dialect ?? process.env.OIDC_DIALECT);
-  const evidence = await gatherEvidence(input, { allowInsecureHttp: !!g.allowInsecureHttp, dialect });
+  const dialect = dialectOverride(deps, o);
+  const evidence = await gatherEvidence(await providerIo(deps, o), input, { allowInsecureHttp: o.allowInsecureHttp, dialect });
   const checks = lintProvider(evidence);
-  if (settings.json) outJson(checks);
-  else for (const c of checks) out(`${paint[c.status](c.status.padEnd(4))}  ${c.check}: ${c.detail}`);
+  const paint: Record<DoctorStatus, (t: string) => string> = { pass: term.style.green, warn: term.style.yellow, fail: term.style.red };
+  if (term.json) term.outJson(checks);
+  else for (const c of checks) term.out(`${paint[c.status](c.status.padEnd(4))}  ${c.check}: ${c.detail}`);
   const count = (s: DoctorStatus) => checks.filter((c) => c.status === s).length;
   const failed = checks.filter((c) => c.status === "fail").map((c) => c.check);
-  info(`${count("pass")} pass, ${count("warn")} warn, ${count("fail")} fail (${evidence.dialect.label})`);
+  term.info(`${count("pass")} pass, ${count("warn")} warn, ${count("fail")} fail (${evidence.dialect.label})`);
   if (failed.length)
     throw new OidcError(ExitCode.refused, `doctor: ${failed.length} check(s) failed: ${failed.join(", ")}`, {
       hint: "each failed line above says which rule the provider breaks",

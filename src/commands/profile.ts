@@ -1,21 +1,19 @@
 /** `oidc profile list|show|use|remove`: the local store. Secrets are masked unless asked for. */
-import type { GlobalOptions } from "../context.js";
+import { epochSeconds } from "../adapters/clock.js";
+import { checkProfileName, type Profile } from "../adapters/store.js";
+import type { Deps } from "../cli/deps.js";
 import { ExitCode, OidcError, usageError } from "../errors.js";
-import { info, out, outJson, settings } from "../io.js";
-import { nowSeconds, type Profile } from "../profile.js";
-import {
-  checkProfileName,
-  currentProfileName,
-  listProfiles,
-  profilePath,
-  readProfile,
-  removeProfile,
-  setCurrentProfile,
-} from "../store.js";
+import type { GlobalOptions } from "../flows/provider.js";
+
+export interface ProfileOptions extends GlobalOptions {
+  /** show, use, remove: the profile named (show: default the current one). */
+  name?: string;
+  showSecrets: boolean;
+}
 
 const mask = (s: string | undefined) => (s === undefined ? undefined : s.length <= 8 ? "****" : `${s.slice(0, 4)}…${s.slice(-2)}`);
 
-export function presentProfile(p: Profile, showSecrets: boolean) {
+export function presentProfile(p: Profile, showSecrets: boolean, nowSeconds: number) {
   const m = showSecrets ? (s: string | undefined) => s : mask;
   const t = p.tokens;
   return {
@@ -40,22 +38,24 @@ export function presentProfile(p: Profile, showSecrets: boolean) {
           scope: t.scope ?? null,
           sub: t.sub ?? null,
           expires_at: t.expires_at ?? null,
-          expires_in: t.expires_at === undefined ? null : t.expires_at - nowSeconds(),
+          expires_in: t.expires_at === undefined ? null : t.expires_at - nowSeconds,
         }
       : null,
   };
 }
 
-function tokenState(expiresAt: number | null, refreshable: boolean): string {
+function tokenState(expiresAt: number | null, refreshable: boolean, nowSeconds: number): string {
   if (expiresAt === null) return "logged in";
-  const left = expiresAt - nowSeconds();
+  const left = expiresAt - nowSeconds;
   if (left > 0) return `logged in, token valid ${left >= 120 ? `${Math.floor(left / 60)}m` : `${left}s`}`;
   return refreshable ? "token expired (refreshable)" : "token expired (log in again)";
 }
 
-export async function list(_args: unknown[], g: GlobalOptions): Promise<void> {
-  const current = currentProfileName(g.profile);
-  const rows = listProfiles().map((r) => ({
+export async function list(o: ProfileOptions, deps: Deps): Promise<void> {
+  const { store, term } = deps;
+  const now = epochSeconds(deps.clock);
+  const current = store.currentProfileName(o.profile);
+  const rows = store.listProfiles().map((r) => ({
     name: r.name,
     current: r.name === current,
     issuer: r.profile?.issuer ?? null,
@@ -65,27 +65,27 @@ export async function list(_args: unknown[], g: GlobalOptions): Promise<void> {
     refreshable: !!r.profile?.tokens?.refresh_token,
     ...(r.error ? { error: r.error } : {}),
   }));
-  if (settings.json) return outJson(rows);
-  if (!rows.length) return info("No profiles yet: run `oidc discover <url>` or `oidc register`.");
+  if (term.json) return term.outJson(rows);
+  if (!rows.length) return term.info("No profiles yet: run `oidc discover <url>` or `oidc register`.");
   for (const r of rows) {
     const state = r.error
       ? `unreadable: ${r.error}`
-      : `${r.issuer ?? "(no provider)"}${r.client_id ? ` client ${r.client_id}` : ""}${r.logged_in ? ` ${tokenState(r.expires_at, r.refreshable)}` : ""}`;
-    out(`${r.current ? "*" : " "} ${r.name}\t${state}`);
+      : `${r.issuer ?? "(no provider)"}${r.client_id ? ` client ${r.client_id}` : ""}${r.logged_in ? ` ${tokenState(r.expires_at, r.refreshable, now)}` : ""}`;
+    term.out(`${r.current ? "*" : " "} ${r.name}\t${state}`);
   }
 }
 
-export async function show([name]: unknown[], g: GlobalOptions & { showSecrets?: boolean }): Promise<void> {
-  const n = (name as string | undefined) ?? currentProfileName(g.profile);
-  const p = readProfile(n);
+export async function show(o: ProfileOptions, deps: Deps): Promise<void> {
+  const n = o.name ?? deps.store.currentProfileName(o.profile);
+  const p = deps.store.readProfile(n);
   if (!p) throw new OidcError(ExitCode.usage, `no profile named ${n}`, { hint: "`oidc profile list` shows them" });
-  outJson(presentProfile(p, !!g.showSecrets));
+  deps.term.outJson(presentProfile(p, o.showSecrets, epochSeconds(deps.clock)));
 }
 
-export async function use([name]: unknown[]): Promise<void> {
-  const n = checkProfileName(name as string);
-  if (!readProfile(n)) {
-    const names = listProfiles().map((r) => r.name);
+export async function use(o: ProfileOptions, deps: Deps): Promise<void> {
+  const n = checkProfileName(o.name as string);
+  if (!deps.store.readProfile(n)) {
+    const names = deps.store.listProfiles().map((r) => r.name);
     throw usageError(
       `no profile named ${n}`,
       names.length
@@ -93,14 +93,14 @@ export async function use([name]: unknown[]): Promise<void> {
         : `make it first: oidc -p ${n} discover <issuer-url>`,
     );
   }
-  setCurrentProfile(n);
-  info(`Current profile: ${n}`);
-  if (settings.json) outJson({ current: n });
+  deps.store.setCurrentProfile(n);
+  deps.term.info(`Current profile: ${n}`);
+  if (deps.term.json) deps.term.outJson({ current: n });
 }
 
-export async function remove([name]: unknown[]): Promise<void> {
-  const n = checkProfileName(name as string);
-  if (!(await removeProfile(n))) throw usageError(`no profile named ${n} (${profilePath(n)})`);
-  info(`Removed profile ${n}.`);
-  if (settings.json) outJson({ removed: n });
+export async function remove(o: ProfileOptions, deps: Deps): Promise<void> {
+  const n = checkProfileName(o.name as string);
+  if (!(await deps.store.removeProfile(n))) throw usageError(`no profile named ${n} (${deps.store.profilePath(n)})`);
+  deps.term.info(`Removed profile ${n}.`);
+  if (deps.term.json) deps.term.outJson({ removed: n });
 }

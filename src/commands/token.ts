@@ -1,76 +1,88 @@
-/** `oidc token`: a valid access token for scripts, refreshed under the profile lock when needed. */
-import { type GlobalOptions, loadContext, requireClient } from "../context.js";
-import { loginRequired, refusedError, usageError } from "../errors.js";
-import { currentProfileName } from "../store.js";
-import { clientCredentialsGrant, exchangeAuthorizationCode } from "../oidc/token.js";
-import { warn } from "../io.js";
-import { formatToken, type TokenOutput } from "../output.js";
-import { registerSecret } from "../redact.js";
-import { acceptTokenResponse, ensureFreshTokens, noteSaved, saveTokens } from "../tokens.js";
+/**
+ * `oidc token`: a valid access token for scripts, refreshed under the profile lock when needed;
+ * or, named behaviours of their own, a code exchange (`--code`) and the client's own token
+ * (`--client-credentials`). The cached case is src/main.ts's fast path when it can be.
+ */
+import { epochSeconds } from "../adapters/clock.js";
+import type { Deps } from "../cli/deps.js";
+import type { TokenOutput } from "../cli/flags.js";
+import { loginRequired, usageError } from "../errors.js";
+import { acceptTokenResponse, describeExpiry, ensureFreshTokens, saveTokens } from "../flows/fresh-tokens.js";
+import { bindIfAsked, type GlobalOptions, loadContext, providerIo, requireClient } from "../flows/provider.js";
+import { checkClientCredentials, clientCredentialsGrant, exchangeAuthorizationCode } from "../oidc/token.js";
+import { formatToken } from "./token-format.js";
 
-interface Opts extends GlobalOptions {
-  refresh?: boolean;
-  idToken?: boolean;
+export interface TokenOptions extends GlobalOptions {
+  refresh: boolean;
+  idToken: boolean;
   output: TokenOutput;
   minValid: number;
   code?: string;
   codeVerifier?: string;
   redirectUri?: string;
-  clientCredentials?: boolean;
   nonce?: string;
+  clientCredentials: boolean;
   scope?: string;
 }
 
-export async function run(_args: unknown[], o: Opts): Promise<void> {
+export async function run(o: TokenOptions, deps: Deps): Promise<void> {
   const output: TokenOutput = o.json && o.output === "token" ? "json" : o.output;
-  if (o.code !== undefined) {
-    registerSecret(o.code);
-    registerSecret(o.codeVerifier);
-    if (!o.codeVerifier) throw usageError("--code needs --code-verifier");
-    const ctx = await loadContext(o, { save: true });
-    const client = requireClient(ctx);
-    const redirectUri = o.redirectUri ?? client.redirect_uris?.[0];
-    if (!redirectUri) throw usageError("--code needs --redirect-uri (the profile has none)");
-    const response = await exchangeAuthorizationCode(ctx.metadata.token_endpoint, client, {
-      code: o.code,
-      codeVerifier: o.codeVerifier,
-      redirectUri,
-    });
-    if (response.id_token && o.nonce === undefined)
-      warn("the ID token's nonce was not checked: pass --nonce (printed by `oidc login --no-exchange`)");
-    const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect, nonce: o.nonce });
-    noteSaved(await saveTokens(ctx.profile, client, tokens));
-    process.stdout.write(formatToken(tokens, output, !!o.idToken));
-    return;
-  }
-  if (o.clientCredentials) {
-    const ctx = await loadContext(o, { save: true });
-    const client = requireClient(ctx);
-    const grants = ctx.metadata.grant_types_supported;
-    if (Array.isArray(grants) && !grants.includes("client_credentials"))
-      throw refusedError(`the provider does not support the client_credentials grant (it advertises: ${grants.join(", ")})`);
-    if (!client.client_secret)
-      throw usageError(
-        "the client_credentials grant needs a client secret",
-        "set OIDC_CLIENT_SECRET, or use --client-secret-file / --client-secret-stdin",
-      );
-    const held = ctx.profile.tokens;
-    if (held && (held.sub || held.refresh_token))
-      throw usageError(
-        `profile ${ctx.profile.name} holds a user's login; client credentials would replace it`,
-        "use a profile of its own for the client, e.g. -p ci",
-      );
-    const response = await clientCredentialsGrant(ctx.metadata.token_endpoint, client, o.scope);
-    const tokens = await acceptTokenResponse(ctx.profile, client, response, { dialect: ctx.dialect });
-    await saveTokens(ctx.profile, client, tokens);
-    process.stdout.write(formatToken(tokens, output, false));
-    return;
-  }
+  if (o.code !== undefined) return exchangeCode(o, output, deps);
+  if (o.clientCredentials) return clientCredentials(o, output, deps);
+  return printFresh(o, output, deps);
+}
+
+/** `--code`: exchange a code from `oidc login --no-exchange` (or another client) and save the tokens. */
+async function exchangeCode(o: TokenOptions, output: TokenOutput, deps: Deps): Promise<void> {
+  const { term } = deps;
+  term.secret(o.code);
+  term.secret(o.codeVerifier);
+  if (!o.codeVerifier) throw usageError("--code needs --code-verifier");
+  const ctx = await loadContext(deps, o, { save: true });
+  const client = requireClient(ctx);
+  const redirectUri = o.redirectUri ?? client.redirect_uris?.[0];
+  if (!redirectUri) throw usageError("--code needs --redirect-uri (the profile has none)");
+  const response = await exchangeAuthorizationCode(ctx.io, ctx.metadata.token_endpoint, client, {
+    code: o.code as string,
+    codeVerifier: o.codeVerifier,
+    redirectUri,
+  });
+  if (response.id_token && o.nonce === undefined)
+    term.warn("the ID token's nonce was not checked: pass --nonce (printed by `oidc login --no-exchange`)");
+  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, client, response, { dialect: ctx.dialect, nonce: o.nonce });
+  const profile = await saveTokens(deps, ctx.profile, client, tokens);
+  const now = epochSeconds(deps.clock);
+  term.info(`Saved tokens to profile ${profile.name}${profile.tokens ? ` (${describeExpiry(profile.tokens, now)})` : ""}.`);
+  term.write(formatToken(tokens, output, o.idToken, now));
+}
+
+/** `--client-credentials`: a token for the client itself, in a profile that holds no user's login. */
+async function clientCredentials(o: TokenOptions, output: TokenOutput, deps: Deps): Promise<void> {
+  const ctx = await loadContext(deps, o, { save: true });
+  const client = requireClient(ctx);
+  checkClientCredentials(ctx.metadata, client);
+  const held = ctx.profile.tokens;
+  if (held && (held.sub || held.refresh_token))
+    throw usageError(
+      `profile ${ctx.profile.name} holds a user's login; client credentials would replace it`,
+      "use a profile of its own for the client, e.g. -p ci",
+    );
+  const response = await clientCredentialsGrant(ctx.io, ctx.metadata, client, o.scope);
+  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, client, response, { dialect: ctx.dialect });
+  await saveTokens(deps, ctx.profile, client, tokens);
+  deps.term.write(formatToken(tokens, output, false, epochSeconds(deps.clock)));
+}
+
+/** The cached token, refreshed first when it expires within --min-valid (or with --refresh). */
+async function printFresh(o: TokenOptions, output: TokenOutput, deps: Deps): Promise<void> {
   // A bound provider is needed only for a refresh; --issuer given here re-binds like any command.
-  if (o.issuer && !o.issuerFromEnv) await loadContext(o, { save: true });
-  const name = currentProfileName(o.profile);
-  const profile = await ensureFreshTokens(name, o.minValid, !!o.refresh, o.clientId);
-  const { tokens } = profile;
+  await bindIfAsked(deps, o);
+  const name = deps.store.currentProfileName(o.profile);
+  const { tokens } = await ensureFreshTokens(deps, () => providerIo(deps, o), name, {
+    minValid: o.minValid,
+    force: o.refresh,
+    clientId: o.clientId,
+  });
   if (o.idToken && !tokens.id_token) throw loginRequired(`profile ${name} has no ID token`, "log in with the openid scope");
-  process.stdout.write(formatToken(tokens, output, !!o.idToken));
+  deps.term.write(formatToken(tokens, output, o.idToken, epochSeconds(deps.clock)));
 }

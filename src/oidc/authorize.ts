@@ -4,9 +4,9 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { ExitCode, errorCode, OidcError, refusedError, validationError } from "../errors.js";
-import { registerSecret } from "../redact.js";
-import { type Dialect, deviation } from "./dialects.js";
+import { type Dialect, deviation } from "./dialects/index.js";
 import type { ProviderMetadata } from "./discovery.js";
+import type { Observer } from "./ports.js";
 
 const b64url = (buf: Buffer) => buf.toString("base64url");
 export const randomToken = (bytes = 32) => b64url(randomBytes(bytes));
@@ -23,14 +23,21 @@ export function pkceChallenge(verifier: string): string {
   return b64url(createHash("sha256").update(verifier).digest());
 }
 
+/**
+ * The authorization request. `prompt` is the caller's; without one, `offline_access` asks for
+ * `prompt=consent` where the dialect needs it (OIDC Core §11), whichever way the login goes.
+ */
 export function buildAuthorizationRequest(
   metadata: ProviderMetadata,
-  p: { clientId: string; redirectUri: string; scope: string; prompt?: string; extra?: Record<string, string> },
+  p: { clientId: string; redirectUri: string; scope: string; prompt?: string; dialect?: Dialect; extra?: Record<string, string> },
+  observer: Pick<Observer, "secret">,
 ): AuthorizationRequest {
   const codeVerifier = randomToken(48);
   const state = randomToken(24);
   const nonce = randomToken(24);
-  registerSecret(codeVerifier);
+  observer.secret(codeVerifier);
+  const prompt =
+    p.prompt ?? (p.dialect?.offlineAccessNeedsConsentPrompt && p.scope.split(/\s+/).includes("offline_access") ? "consent" : undefined);
   const url = new URL(metadata.authorization_endpoint);
   const params: Record<string, string> = {
     response_type: "code",
@@ -41,7 +48,7 @@ export function buildAuthorizationRequest(
     nonce,
     code_challenge: pkceChallenge(codeVerifier),
     code_challenge_method: "S256",
-    ...(p.prompt ? { prompt: p.prompt } : {}),
+    ...(prompt ? { prompt } : {}),
     ...p.extra,
   };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
@@ -72,7 +79,11 @@ export interface AuthorizationResponseCheck {
  * Check a redirect back from the authorization endpoint and return its code. Order matters: a
  * response with someone else's state is refused before anything in it is believed.
  */
-export function parseAuthorizationResponse(input: string | URL, expected: AuthorizationResponseCheck): { code: string; iss?: string } {
+export function parseAuthorizationResponse(
+  input: string | URL,
+  expected: AuthorizationResponseCheck,
+  observer: Observer,
+): { code: string; iss?: string } {
   let url: URL;
   try {
     url = typeof input === "string" ? new URL(input) : input;
@@ -86,7 +97,7 @@ export function parseAuthorizationResponse(input: string | URL, expected: Author
     // A provider known to omit state on error redirects: the error ends the flow (nothing in it is
     // used) and the omission is reported. Anything else without the right state is refused.
     const dialect = expected.dialect;
-    if (error && state === null && dialect?.errorRedirectMayLackState) deviation(dialect, "error-without-state");
+    if (error && state === null && dialect?.errorRedirectMayLackState) deviation(observer, dialect, "error-without-state");
     else
       throw validationError(
         "state",
@@ -101,13 +112,14 @@ export function parseAuthorizationResponse(input: string | URL, expected: Author
     );
   if (iss === null && expected.issRequired)
     throw validationError("iss", "the provider advertises RFC 9207 but the authorization response has no iss parameter");
-  if (iss === null && expected.dialect?.noAuthorizationResponseIss) deviation(expected.dialect, "no-iss-in-authorization-response");
+  if (iss === null && expected.dialect?.noAuthorizationResponseIss)
+    deviation(observer, expected.dialect, "no-iss-in-authorization-response");
   if (error) {
     const desc = q.get("error_description");
     throw refusedError(`authorization failed: ${errorCode(error)}${desc ? ` (${JSON.stringify(desc)})` : ""}`);
   }
   const code = q.get("code");
   if (!code) throw refusedError("authorization failed: the response has neither code nor error");
-  registerSecret(code);
+  observer.secret(code);
   return { code, ...(iss ? { iss } : {}) };
 }

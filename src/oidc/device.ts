@@ -1,9 +1,9 @@
 /** The device authorization grant (RFC 8628): start it, then poll the token endpoint. */
-import { loginRequired, refusedError } from "../errors.js";
-import { httpRequest, parseJsonObject, providerRefused } from "../http.js";
-import { registerSecret } from "../redact.js";
-import type { StoredClient } from "../profile.js";
+import { ExitCode, OidcError, refusedError } from "../errors.js";
+import type { Client } from "./client.js";
 import { checkTransport, type ProviderMetadata } from "./discovery.js";
+import type { ProviderIo } from "./ports.js";
+import { parseJsonObject, providerRefused } from "./response.js";
 import { clientAuthentication, parseTokenResponse, TokenEndpointError, type TokenResponse } from "./token.js";
 
 export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -18,21 +18,24 @@ export interface DeviceAuthorization {
   interval: number;
 }
 
+const notCompleted = (message: string) => new OidcError(ExitCode.loginRequired, message, { remedy: "device-again" });
+
 export async function startDeviceAuthorization(
+  io: ProviderIo,
   metadata: ProviderMetadata,
-  client: StoredClient,
+  client: Client,
   scope: string,
   allowInsecureHttp = false,
 ): Promise<DeviceAuthorization> {
   const endpoint = metadata.device_authorization_endpoint;
   if (!endpoint) throw refusedError("device login failed: the provider advertises no device_authorization_endpoint");
   const auth = clientAuthentication(client);
-  const res = await httpRequest(endpoint, { form: { scope, ...auth.form }, headers: auth.headers, what: "device authorization" });
+  const res = await io.http.request(endpoint, { form: { scope, ...auth.form }, headers: auth.headers, what: "device authorization" });
   if (res.status !== 200) throw providerRefused(res, "device authorization");
   const body = parseJsonObject(res, "device authorization");
   for (const key of ["device_code", "user_code", "verification_uri"] as const)
     if (typeof body[key] !== "string" || !body[key]) throw refusedError(`device authorization failed: the response has no ${key}`);
-  registerSecret(body.device_code as string);
+  io.secret(body.device_code as string);
   // These URIs are opened in the user's browser: http(s) only, never file: or an app's scheme.
   for (const key of ["verification_uri", "verification_uri_complete"] as const) {
     if (body[key] === undefined) continue;
@@ -58,30 +61,27 @@ export async function startDeviceAuthorization(
 
 /** Poll until the user finishes: `authorization_pending` waits, `slow_down` adds 5 s (RFC 8628 §3.5). */
 export async function pollDeviceToken(
+  io: ProviderIo,
   metadata: ProviderMetadata,
-  client: StoredClient,
+  client: Client,
   device: DeviceAuthorization,
   maxWaitSeconds: number,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  clock: { now(): number; sleep(ms: number): Promise<void> },
 ): Promise<TokenResponse> {
   const auth = clientAuthentication(client);
   let interval = device.interval;
   // The provider's expires_in, but never longer than the user agreed to wait (--callback-timeout).
-  const deadline = Date.now() + Math.min(device.expires_in, maxWaitSeconds) * 1000;
+  const deadline = clock.now() + Math.min(device.expires_in, maxWaitSeconds) * 1000;
   for (;;) {
-    await sleep(interval * 1000);
-    if (Date.now() > deadline)
-      throw loginRequired(
-        `device login was not completed within ${Math.min(device.expires_in, maxWaitSeconds)}s`,
-        "run `oidc login --device` again",
-      );
-    const res = await httpRequest(metadata.token_endpoint, {
+    await clock.sleep(interval * 1000);
+    if (clock.now() > deadline) throw notCompleted(`device login was not completed within ${Math.min(device.expires_in, maxWaitSeconds)}s`);
+    const res = await io.http.request(metadata.token_endpoint, {
       form: { grant_type: DEVICE_GRANT, device_code: device.device_code, ...auth.form },
       headers: auth.headers,
       what: "device token request",
     });
     try {
-      return parseTokenResponse(res, "device login");
+      return parseTokenResponse(res, "device login", io);
     } catch (e) {
       if (!(e instanceof TokenEndpointError)) throw e;
       if (e.oauthError === "authorization_pending") continue;
@@ -89,8 +89,7 @@ export async function pollDeviceToken(
         interval += 5;
         continue;
       }
-      if (e.oauthError === "expired_token")
-        throw loginRequired("device login expired before it was completed", "run `oidc login --device` again");
+      if (e.oauthError === "expired_token") throw notCompleted("device login expired before it was completed");
       throw e;
     }
   }

@@ -2,9 +2,10 @@
  * Discovery (OpenID Connect Discovery 1.0 / RFC 8414): find the document from an issuer, a
  * document URL, or an app's base URL; check it; recognise the provider's dialect.
  */
-import { usageError, validationError, refusedError } from "../errors.js";
-import { httpRequest, parseJsonObject, providerRefused } from "../http.js";
-import { type Dialect, DIALECTS, detectDialect, deviation } from "./dialects.js";
+import { ExitCode, OidcError, usageError, validationError, refusedError } from "../errors.js";
+import { type Dialect, DIALECTS, detectDialect, deviation } from "./dialects/index.js";
+import type { Observer, ProviderIo } from "./ports.js";
+import { parseJsonObject, providerRefused } from "./response.js";
 
 export interface ProviderMetadata {
   issuer: string;
@@ -55,7 +56,7 @@ export function checkTransport(url: string, what: string, allowInsecureHttp: boo
   if (u.protocol === "https:") return u;
   if (u.protocol === "http:") {
     if (isLoopbackHost(u.hostname) || allowInsecureHttp) return u;
-    throw usageError(`${what} ${url} uses plain http on a non-loopback host`, "use https, or pass --allow-insecure-http");
+    throw new OidcError(ExitCode.usage, `${what} ${url} uses plain http on a non-loopback host`, { remedy: "allow-insecure-http" });
   }
   throw usageError(`${what} ${url} is not an http(s) URL`, /^[\w.-]+:\d+/.test(url) ? `did you mean http://${url}?` : undefined);
 }
@@ -92,6 +93,7 @@ export const ENDPOINTS = [
 export function validateDiscovery(
   doc: Record<string, unknown>,
   found: { expectedIssuer: string; discoveryUrl: string; allowInsecureHttp: boolean; dialect?: Dialect; viaAppBase?: boolean },
+  observer: Observer,
 ): Discovered {
   for (const key of REQUIRED) {
     if (typeof doc[key] !== "string" || !doc[key])
@@ -128,24 +130,28 @@ export function validateDiscovery(
   if (stripSlash(docBase) !== stripSlash(issuer)) {
     if (!atDialectLocation)
       throw validationError("discovery.issuer", `the document at ${found.discoveryUrl} is not under its issuer ${issuer}`);
-    deviation(dialect, "issuer-not-document-location", found.discoveryUrl, issuer);
+    deviation(observer, dialect, "issuer-not-document-location", found.discoveryUrl, issuer);
   }
   return { metadata, discoveryUrl: found.discoveryUrl, dialect };
 }
 
-export async function discover(input: string, opts: { allowInsecureHttp: boolean; dialect?: Dialect }): Promise<Discovered> {
+export async function discover(
+  io: ProviderIo,
+  input: string,
+  opts: { allowInsecureHttp: boolean; dialect?: Dialect },
+): Promise<Discovered> {
   checkTransport(input, "issuer", opts.allowInsecureHttp);
   const { expectedIssuer, urls } = discoveryCandidates(input);
   let lastStatus = 0;
   for (const url of urls) {
-    const res = await httpRequest(url, { what: "discovery", retry: true });
+    const res = await io.http.request(url, { what: "discovery", retry: true });
     if (res.status === 404 && url !== urls[urls.length - 1]) {
       lastStatus = res.status;
       continue;
     }
     if (res.status !== 200) throw providerRefused(res, `discovery at ${url}`);
     const doc = parseJsonObject(res, `discovery at ${url}`);
-    return validateDiscovery(doc, { expectedIssuer, discoveryUrl: url, viaAppBase: url !== urls[0], ...opts });
+    return validateDiscovery(doc, { expectedIssuer, discoveryUrl: url, viaAppBase: url !== urls[0], ...opts }, io);
   }
   throw refusedError(`discovery failed: no document found (status ${lastStatus})`);
 }

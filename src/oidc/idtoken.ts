@@ -5,14 +5,16 @@
 import { createHash } from "node:crypto";
 import * as jose from "jose";
 import { validationError, refusedError } from "../errors.js";
-import { httpRequest, parseJsonObject } from "../http.js";
-import type { Dialect } from "./dialects.js";
-import { deviation } from "./dialects.js";
+import { type Dialect, deviation } from "./dialects/index.js";
 import type { ProviderMetadata } from "./discovery.js";
+import type { ProviderIo } from "./ports.js";
+import { parseJsonObject } from "./response.js";
 
 export const CLOCK_SKEW_SECONDS = 60;
 
 export interface IdTokenContext {
+  /** Fetches the JWKS and hears of deviations. */
+  io: ProviderIo;
   metadata: ProviderMetadata;
   dialect: Dialect;
   clientId: string;
@@ -22,7 +24,8 @@ export interface IdTokenContext {
   accessToken?: string;
   /** After a refresh: the `sub` of the first ID token. */
   expectedSub?: string;
-  now?: number;
+  /** Epoch seconds. */
+  now: number;
 }
 
 export interface IdTokenHeader {
@@ -47,19 +50,14 @@ export function decodeJwt(token: string): { header: IdTokenHeader; claims: Recor
   return { header: part(parts[0] as string, "header") as IdTokenHeader, claims: part(parts[1] as string, "payload") };
 }
 
-const jwksCache = new Map<string, jose.JSONWebKeySet>();
-export async function fetchJwks(metadata: ProviderMetadata): Promise<{ jwks?: jose.JSONWebKeySet; status?: number }> {
+export async function fetchJwks(io: ProviderIo, metadata: ProviderMetadata): Promise<{ jwks?: jose.JSONWebKeySet; status?: number }> {
   const uri = metadata.jwks_uri;
   if (!uri) return {};
-  const cached = jwksCache.get(uri);
-  if (cached) return { jwks: cached };
-  const res = await httpRequest(uri, { what: "JWKS", retry: true });
+  const res = await io.http.request(uri, { what: "JWKS", retry: true });
   if (res.status !== 200) return { status: res.status };
   const body = parseJsonObject(res, "JWKS");
   if (!Array.isArray(body.keys)) throw refusedError("JWKS failed: the document has no keys array");
-  const jwks = body as unknown as jose.JSONWebKeySet;
-  jwksCache.set(uri, jwks);
-  return { jwks };
+  return { jwks: body as unknown as jose.JSONWebKeySet };
 }
 
 const HASH_OF: Record<string, string> = {
@@ -104,7 +102,7 @@ async function verifySignature(token: string, header: IdTokenHeader, ctx: IdToke
       await jose.compactVerify(token, new TextEncoder().encode(ctx.clientSecret), { algorithms: [alg] });
       return;
     }
-    const { jwks, status } = await fetchJwks(ctx.metadata);
+    const { jwks, status } = await fetchJwks(ctx.io, ctx.metadata);
     if (!jwks)
       throw validationError(
         "id_token.signature",
@@ -131,14 +129,14 @@ async function verifySignature(token: string, header: IdTokenHeader, ctx: IdToke
 export async function verifyIdToken(token: string, ctx: IdTokenContext): Promise<Record<string, unknown>> {
   const { header, claims } = decodeJwt(token);
   await verifySignature(token, header, ctx);
-  const now = ctx.now ?? Math.floor(Date.now() / 1000);
+  const now = ctx.now;
   const { issuer } = ctx.metadata;
 
   if (claims.iss === undefined) {
     // Only the dialect's HS256 tokens (MACed with the client secret) may lack iss; a signed one never.
     if (!ctx.dialect.idTokenMayLackIss || !String(header.alg).startsWith("HS"))
       throw validationError("id_token.iss", "the ID token has no iss claim");
-    deviation(ctx.dialect, "id-token-without-iss");
+    deviation(ctx.io, ctx.dialect, "id-token-without-iss");
   } else if (claims.iss !== issuer) {
     throw validationError("id_token.iss", `iss is ${JSON.stringify(claims.iss)}, expected ${JSON.stringify(issuer)}`);
   }

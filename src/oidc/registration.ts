@@ -1,11 +1,11 @@
 /** Dynamic client registration (RFC 7591) and reading a client back (better-auth or RFC 7592). */
-import { OidcError, refusedError, usageError } from "../errors.js";
-import { httpRequest, parseJsonObject, providerRefused, requestJson } from "../http.js";
-import { registerSecret } from "../redact.js";
-import type { StoredClient } from "../profile.js";
-import { type Dialect, deviation } from "./dialects.js";
+import { ExitCode, OidcError, refusedError, usageError } from "../errors.js";
+import type { Client } from "./client.js";
+import { sessionEndpoint } from "./dialects/better-auth.js";
+import { type Dialect, deviation } from "./dialects/index.js";
 import { checkTransport, type ProviderMetadata } from "./discovery.js";
-import { sessionEndpoint } from "./headless.js";
+import type { ProviderIo } from "./ports.js";
+import { parseJsonObject, providerRefused, requestJson } from "./response.js";
 
 export const DEFAULT_PORT = 8765;
 export const loopbackRedirectUri = (port: number) => `http://127.0.0.1:${port}/callback`;
@@ -20,10 +20,11 @@ export interface RegistrationInput {
 }
 
 export async function registerClient(
+  io: ProviderIo,
   metadata: ProviderMetadata,
   dialect: Dialect,
   input: RegistrationInput,
-): Promise<{ client: StoredClient; response: Record<string, unknown> }> {
+): Promise<{ client: Client; response: Record<string, unknown> }> {
   if (!metadata.registration_endpoint) throw refusedError("registration failed: the provider advertises no registration_endpoint");
   const authMethod = input.authMethod ?? dialect.registration.defaultAuthMethod;
   const body: Record<string, unknown> = {
@@ -36,7 +37,7 @@ export async function registerClient(
     ...(input.scope ? { scope: input.scope } : {}),
   };
   const bearer = input.initialAccessToken ?? input.sessionToken;
-  const res = await httpRequest(metadata.registration_endpoint, {
+  const res = await io.http.request(metadata.registration_endpoint, {
     json: body,
     what: "registration",
     headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
@@ -44,21 +45,19 @@ export async function registerClient(
   if (res.status !== 201 && res.status !== 200) {
     const e = providerRefused(res, "registration");
     if ((res.status === 401 || res.status === 403) && !bearer)
-      throw new OidcError(e.exitCode, e.message, {
-        hint: "this provider registers clients only for a signed-in caller: pass --session-token (OIDC_SESSION_TOKEN) or --initial-access-token",
-      });
+      throw new OidcError(e.exitCode, e.message, { remedy: "session-for-registration" });
     throw e;
   }
   const response = parseJsonObject(res, "registration");
   if (typeof response.client_id !== "string" || !response.client_id)
     throw refusedError("registration failed: the response has no client_id");
-  if (res.status === 200) deviation(dialect, "registration-status-200");
+  if (res.status === 200) deviation(io, dialect, "registration-status-200");
   const secret = typeof response.client_secret === "string" ? response.client_secret : undefined;
-  registerSecret(secret);
-  registerSecret(typeof response.registration_access_token === "string" ? response.registration_access_token : undefined);
-  if (authMethod === "none" && secret) deviation(dialect, "none-yields-secret");
+  io.secret(secret);
+  io.secret(typeof response.registration_access_token === "string" ? response.registration_access_token : undefined);
+  if (authMethod === "none" && secret) deviation(io, dialect, "none-yields-secret");
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-  const client: StoredClient = {
+  const client: Client = {
     client_id: response.client_id,
     ...(secret ? { client_secret: secret } : {}),
     client_name: str(response.client_name) ?? input.name,
@@ -76,18 +75,19 @@ export async function registerClient(
 
 /** What the provider knows of a client, by the dialect's means. */
 export async function readClient(
+  io: ProviderIo,
   metadata: ProviderMetadata,
   dialect: Dialect,
   clientId: string,
-  p: { sessionToken?: string; stored?: StoredClient; allowInsecureHttp?: boolean },
+  p: { sessionToken?: string; stored?: Client; allowInsecureHttp?: boolean },
 ): Promise<Record<string, unknown>> {
   const needSession = () => {
-    if (!p.sessionToken) throw usageError("reading a client needs a session", "pass --session-token or set OIDC_SESSION_TOKEN");
+    if (!p.sessionToken) throw new OidcError(ExitCode.usage, "reading a client needs a session", { remedy: "session-for-client-lookup" });
     return { authorization: `Bearer ${p.sessionToken}` };
   };
   if (dialect.sessionEndpoints) {
     const url = sessionEndpoint(metadata, dialect, "client", clientId);
-    return (await requestJson(url, { what: "client lookup", headers: needSession() })).body;
+    return (await requestJson(io.http, url, { what: "client lookup", headers: needSession() })).body;
   }
   const stored = p.stored?.client_id === clientId ? p.stored : undefined;
   if (!stored?.registration_client_uri || !stored.registration_access_token)
@@ -97,7 +97,7 @@ export async function readClient(
   // The registration access token goes there: the same transport rule as every endpoint.
   checkTransport(stored.registration_client_uri, "registration_client_uri", !!p.allowInsecureHttp);
   return (
-    await requestJson(stored.registration_client_uri, {
+    await requestJson(io.http, stored.registration_client_uri, {
       what: "client lookup",
       retry: true,
       headers: { authorization: `Bearer ${stored.registration_access_token}` },

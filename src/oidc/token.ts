@@ -3,9 +3,10 @@
  * client_credentials), plus the shape checks on a token response.
  */
 import { ExitCode, OidcError, oauthErrorText, refusedError } from "../errors.js";
-import { type HttpResponse, httpRequest, parseJsonObject } from "../http.js";
-import { registerSecret } from "../redact.js";
-import type { StoredClient } from "../profile.js";
+import type { Client } from "./client.js";
+import type { ProviderMetadata } from "./discovery.js";
+import type { HttpResponse, Observer, ProviderIo } from "./ports.js";
+import { jsonBodyOf, parseJsonObject } from "./response.js";
 
 export interface TokenResponse {
   access_token: string;
@@ -19,7 +20,7 @@ export interface TokenResponse {
 
 export type AuthMethod = "client_secret_basic" | "client_secret_post" | "none";
 
-export function authMethodOf(client: StoredClient): AuthMethod {
+export function authMethodOf(client: Client): AuthMethod {
   const m = client.token_endpoint_auth_method;
   if (m === "client_secret_post" || m === "client_secret_basic") return client.client_secret ? m : "none";
   if (m === "none" && !client.client_secret) return "none";
@@ -27,7 +28,7 @@ export function authMethodOf(client: StoredClient): AuthMethod {
 }
 
 /** Headers and form fields that authenticate the client (RFC 6749 §2.3.1). */
-export function clientAuthentication(client: StoredClient): { headers: Record<string, string>; form: Record<string, string> } {
+export function clientAuthentication(client: Client): { headers: Record<string, string>; form: Record<string, string> } {
   const method = authMethodOf(client);
   if (method === "client_secret_basic") {
     const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, "+");
@@ -43,12 +44,7 @@ export function clientAuthentication(client: StoredClient): { headers: Record<st
 export class TokenEndpointError extends OidcError {
   readonly oauthError?: string;
   constructor(res: HttpResponse, what: string) {
-    let body: unknown;
-    try {
-      body = JSON.parse(res.text);
-    } catch {
-      body = undefined;
-    }
+    const body = jsonBodyOf(res);
     const quoted = oauthErrorText(body);
     super(ExitCode.refused, `${what} failed: the provider answered ${res.status}${quoted ? `: ${quoted}` : ""}`);
     const err = (body as { error?: unknown } | undefined)?.error;
@@ -56,7 +52,10 @@ export class TokenEndpointError extends OidcError {
   }
 }
 
-export function parseTokenResponse(res: HttpResponse, what: string): TokenResponse {
+/** `invalid_grant`: the grant (a refresh token, a code) is no longer good. */
+export const isInvalidGrant = (e: unknown): e is TokenEndpointError => e instanceof TokenEndpointError && e.oauthError === "invalid_grant";
+
+export function parseTokenResponse(res: HttpResponse, what: string, observer: Pick<Observer, "secret">): TokenResponse {
   if (res.status !== 200) throw new TokenEndpointError(res, what);
   const body = parseJsonObject(res, what);
   if (typeof body.access_token !== "string" || !body.access_token) throw refusedError(`${what} failed: the response has no access_token`);
@@ -71,24 +70,26 @@ export function parseTokenResponse(res: HttpResponse, what: string): TokenRespon
       throw refusedError(`${what} failed: expires_in is not a number of seconds`);
   }
   const tokens = { ...body, expires_in: expiresIn } as TokenResponse;
-  registerSecret(tokens.access_token);
-  registerSecret(tokens.refresh_token);
-  registerSecret(tokens.id_token);
+  observer.secret(tokens.access_token);
+  observer.secret(tokens.refresh_token);
+  observer.secret(tokens.id_token);
   return tokens;
 }
 
-async function tokenRequest(tokenEndpoint: string, client: StoredClient, form: Record<string, string | undefined>, what: string) {
+async function tokenRequest(io: ProviderIo, tokenEndpoint: string, client: Client, form: Record<string, string | undefined>, what: string) {
   const auth = clientAuthentication(client);
-  const res = await httpRequest(tokenEndpoint, { form: { ...form, ...auth.form }, headers: auth.headers, what });
-  return parseTokenResponse(res, what);
+  const res = await io.http.request(tokenEndpoint, { form: { ...form, ...auth.form }, headers: auth.headers, what });
+  return parseTokenResponse(res, what, io);
 }
 
 export function exchangeAuthorizationCode(
+  io: ProviderIo,
   tokenEndpoint: string,
-  client: StoredClient,
+  client: Client,
   p: { code: string; codeVerifier: string; redirectUri: string },
 ): Promise<TokenResponse> {
   return tokenRequest(
+    io,
     tokenEndpoint,
     client,
     { grant_type: "authorization_code", code: p.code, redirect_uri: p.redirectUri, code_verifier: p.codeVerifier },
@@ -96,10 +97,21 @@ export function exchangeAuthorizationCode(
   );
 }
 
-export function refreshTokenGrant(tokenEndpoint: string, client: StoredClient, refreshToken: string): Promise<TokenResponse> {
-  return tokenRequest(tokenEndpoint, client, { grant_type: "refresh_token", refresh_token: refreshToken }, "token refresh");
+export function refreshTokenGrant(io: ProviderIo, tokenEndpoint: string, client: Client, refreshToken: string): Promise<TokenResponse> {
+  return tokenRequest(io, tokenEndpoint, client, { grant_type: "refresh_token", refresh_token: refreshToken }, "token refresh");
 }
 
-export function clientCredentialsGrant(tokenEndpoint: string, client: StoredClient, scope?: string): Promise<TokenResponse> {
-  return tokenRequest(tokenEndpoint, client, { grant_type: "client_credentials", scope }, "client credentials grant");
+/** The client_credentials grant, where the provider supports it and the client can authenticate. */
+export function clientCredentialsGrant(io: ProviderIo, metadata: ProviderMetadata, client: Client, scope?: string): Promise<TokenResponse> {
+  checkClientCredentials(metadata, client);
+  return tokenRequest(io, metadata.token_endpoint, client, { grant_type: "client_credentials", scope }, "client credentials grant");
+}
+
+/** Whether the client_credentials grant can work: advertised (or nothing advertised) and a secret to authenticate with. */
+export function checkClientCredentials(metadata: ProviderMetadata, client: Client): void {
+  const grants = metadata.grant_types_supported;
+  if (Array.isArray(grants) && !grants.includes("client_credentials"))
+    throw refusedError(`the provider does not support the client_credentials grant (it advertises: ${grants.join(", ")})`);
+  if (!client.client_secret)
+    throw new OidcError(ExitCode.usage, "the client_credentials grant needs a client secret", { remedy: "client-secret" });
 }

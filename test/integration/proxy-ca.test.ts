@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode, OidcError } from "../../src/errors.js";
+import { hintFor } from "../../src/cli/hints.js";
 import { checkTransport } from "../../src/oidc/discovery.js";
 import { cli, type RunResult } from "../helpers/cli.js";
 import { type HostileProvider, startHostile } from "../providers/hostile.js";
@@ -220,7 +221,7 @@ describe("plain http", () => {
     for (const url of ["http://op.example", "http://10.0.0.1/issuer", "http://127.example.com", "http://localhost.evil.example"]) {
       const e = usage(() => checkTransport(url, "issuer", false));
       expect(e.exitCode, url).toBe(ExitCode.usage);
-      expect(e.hint).toContain("--allow-insecure-http");
+      expect(hintFor(e)).toContain("--allow-insecure-http");
     }
   });
 

@@ -1,7 +1,27 @@
 // lintProvider: pure over the evidence gatherEvidence fetched; one line per check.
 import { describe, expect, it } from "vitest";
 import { DIALECTS } from "../../src/oidc/dialects.js";
-import { type DoctorEvidence, lintProvider } from "../../src/oidc/doctor.js";
+import {
+  checkAuthorizationCodeGrant,
+  checkAuthorizationResponseIss,
+  checkClientCredentialsGrant,
+  checkDeviceGrant,
+  checkDiscovery,
+  checkHttps,
+  checkIdTokenIss,
+  checkIssuer,
+  checkJwks,
+  checkMetadata,
+  checkPkce,
+  checkRefreshTokenGrant,
+  checkRegistration,
+  checkResponseTypes,
+  checkScopes,
+  checkSigningAlgs,
+  type DoctorCheck,
+  type DoctorEvidence,
+  lintProvider,
+} from "../../src/oidc/doctor.js";
 
 const ISS = "https://op.example";
 const goodDoc = {
@@ -106,5 +126,145 @@ describe("lintProvider", () => {
     const std = statusOf(evidence(doc));
     expect(std["id_token.iss"]).toBeUndefined();
     expect(std["id_token.signing"]).toBe("warn");
+  });
+});
+
+// Each check in isolation: one line naming its rule, pass on the conforming provider, and the
+// evidence that makes it fail (or warn, for the checks that never fail).
+describe("the checks of lintProvider, one at a time", () => {
+  const line = (check: string, status: DoctorCheck["status"], detail: string) => [
+    { check, status, detail: expect.stringContaining(detail) },
+  ];
+  const noDocument: DoctorEvidence = { input: ISS, expectedIssuer: ISS, tried: [], dialect: DIALECTS.standard };
+  const hs256 = { ...goodDoc, id_token_signing_alg_values_supported: ["HS256"] };
+
+  it("without a document only checkDiscovery reports; every other check returns nothing", () => {
+    const others = [
+      checkMetadata,
+      checkIssuer,
+      checkHttps,
+      checkPkce,
+      checkAuthorizationResponseIss,
+      checkJwks,
+      checkSigningAlgs,
+      checkIdTokenIss,
+      checkAuthorizationCodeGrant,
+      checkRefreshTokenGrant,
+      checkClientCredentialsGrant,
+      checkDeviceGrant,
+      checkRegistration,
+      checkScopes,
+      checkResponseTypes,
+    ];
+    for (const check of others) expect(check(noDocument), check.name).toEqual([]);
+    expect(checkDiscovery(noDocument)).toEqual(line("discovery", "fail", "nothing tried"));
+  });
+
+  it("checkDiscovery: passes with where the document is, fails naming what each URL answered", () => {
+    expect(checkDiscovery(evidence(goodDoc))).toEqual(line("discovery", "pass", `document at ${ISS}/.well-known/openid-configuration`));
+    const tried = [{ url: `${ISS}/.well-known/openid-configuration`, status: 404 }];
+    expect(checkDiscovery({ ...noDocument, tried })).toEqual(line("discovery", "fail", "openid-configuration → 404"));
+  });
+
+  it("checkMetadata: a REQUIRED field missing fails, naming it", () => {
+    expect(checkMetadata(evidence(goodDoc))).toEqual(line("discovery.metadata", "pass", "every REQUIRED field"));
+    const { subject_types_supported: _, ...doc } = goodDoc;
+    expect(checkMetadata(evidence(doc))).toEqual(
+      line("discovery.metadata", "fail", "missing (OpenID Connect Discovery §3): subject_types_supported"),
+    );
+  });
+
+  it("checkIssuer: an issuer with a query fails", () => {
+    expect(checkIssuer(evidence(goodDoc))).toEqual(line("issuer", "pass", "is the document's location"));
+    expect(checkIssuer(evidence({ ...goodDoc, issuer: `${ISS}?tenant=1` }))).toEqual(line("issuer", "fail", "has a query or fragment"));
+  });
+
+  it("checkHttps: an endpoint on plain http on a remote host fails", () => {
+    expect(checkHttps(evidence(goodDoc))).toEqual(line("https", "pass", "every endpoint use https"));
+    expect(checkHttps(evidence({ ...goodDoc, jwks_uri: "http://op.example/jwks" }))).toEqual(
+      line("https", "fail", "not https on a non-loopback host: http://op.example/jwks"),
+    );
+  });
+
+  it("checkPkce: S256 not advertised fails", () => {
+    expect(checkPkce(evidence(goodDoc))).toEqual(line("pkce", "pass", "S256 advertised"));
+    expect(checkPkce(evidence({ ...goodDoc, code_challenge_methods_supported: ["plain"] }))).toEqual(
+      line("pkce", "fail", "S256 is not advertised (only plain)"),
+    );
+  });
+
+  it("checkAuthorizationResponseIss: RFC 9207 not advertised warns, naming the dialect", () => {
+    expect(checkAuthorizationResponseIss(evidence(goodDoc))).toEqual(line("authorization_response.iss", "pass", "RFC 9207"));
+    const doc = { ...goodDoc, authorization_response_iss_parameter_supported: false };
+    const ba = DIALECTS["better-auth-1.6"];
+    expect(checkAuthorizationResponseIss(evidence(doc, { dialect: ba }))).toEqual(
+      line("authorization_response.iss", "warn", `${ba.label}: `),
+    );
+  });
+
+  it("checkJwks: a jwks_uri that answers 404 fails", () => {
+    expect(checkJwks(evidence(goodDoc))).toEqual(line("jwks", "pass", "1 usable key(s): RS256 kid=k1"));
+    expect(checkJwks(evidence(goodDoc, { jwks: { status: 404 } }))).toEqual(
+      line("jwks", "fail", `jwks_uri ${ISS}/jwks is advertised but answers 404`),
+    );
+  });
+
+  it("checkSigningAlgs: an advertised alg with no JWKS key behind it warns", () => {
+    expect(checkSigningAlgs(evidence(goodDoc))).toEqual(line("id_token.signing", "pass", "algs RS256"));
+    const doc = { ...goodDoc, id_token_signing_alg_values_supported: ["RS256", "ES256"] };
+    expect(checkSigningAlgs(evidence(doc))).toEqual(line("id_token.signing", "warn", "advertised but no JWKS key for: ES256"));
+  });
+
+  it("checkIdTokenIss: HS256-only in a dialect whose ID tokens lack iss fails; otherwise no line", () => {
+    expect(checkIdTokenIss(evidence(hs256))).toEqual([]);
+    expect(checkIdTokenIss(evidence(hs256, { dialect: DIALECTS["better-auth-1.6"] }))).toEqual(
+      line("id_token.iss", "fail", "HS256 ID tokens carry no iss claim"),
+    );
+  });
+
+  it("checkAuthorizationCodeGrant: authorization_code not among the grants fails", () => {
+    expect(checkAuthorizationCodeGrant(evidence(goodDoc))).toEqual(line("grant_types.authorization_code", "pass", "supported"));
+    expect(checkAuthorizationCodeGrant(evidence({ ...goodDoc, grant_types_supported: ["client_credentials"] }))).toEqual(
+      line("grant_types.authorization_code", "fail", "`oidc login` needs it"),
+    );
+  });
+
+  it("checkRefreshTokenGrant: refresh_token not advertised warns", () => {
+    expect(checkRefreshTokenGrant(evidence(goodDoc))).toEqual(line("grant_types.refresh_token", "pass", "supported"));
+    expect(checkRefreshTokenGrant(evidence({ ...goodDoc, grant_types_supported: ["authorization_code"] }))).toEqual(
+      line("grant_types.refresh_token", "warn", "not advertised"),
+    );
+  });
+
+  it("checkClientCredentialsGrant: client_credentials not advertised warns", () => {
+    expect(checkClientCredentialsGrant(evidence(goodDoc))).toEqual(line("grant_types.client_credentials", "pass", "supported"));
+    expect(checkClientCredentialsGrant(evidence({ ...goodDoc, grant_types_supported: ["authorization_code"] }))).toEqual(
+      line("grant_types.client_credentials", "warn", "not advertised"),
+    );
+  });
+
+  it("checkDeviceGrant: the device_code grant without a device_authorization_endpoint fails", () => {
+    expect(checkDeviceGrant(evidence(goodDoc))).toEqual(line("grant_types.device_code", "pass", "supported"));
+    const { device_authorization_endpoint: _, ...doc } = goodDoc;
+    expect(checkDeviceGrant(evidence(doc))).toEqual(line("grant_types.device_code", "fail", "no device_authorization_endpoint"));
+  });
+
+  it("checkRegistration: a dialect that deviates from RFC 7591 warns, naming the deviation", () => {
+    expect(checkRegistration(evidence(goodDoc))).toEqual(line("registration", "pass", `RFC 7591 at ${ISS}/reg`));
+    expect(checkRegistration(evidence(goodDoc, { dialect: DIALECTS["better-auth-1.6"] }))).toEqual(
+      line("registration", "warn", "200 instead of 201"),
+    );
+  });
+
+  it("checkScopes: scopes_supported without openid fails", () => {
+    expect(checkScopes(evidence(goodDoc))).toEqual(line("scopes", "pass", "openid"));
+    expect(checkScopes(evidence({ ...goodDoc, scopes_supported: ["email"] }))).toEqual(line("scopes", "fail", "lacks openid"));
+  });
+
+  it("checkResponseTypes: response type code not supported fails", () => {
+    expect(checkResponseTypes(evidence(goodDoc))).toEqual(line("response_types", "pass", "code is supported"));
+    expect(checkResponseTypes(evidence({ ...goodDoc, response_types_supported: ["id_token"] }))).toEqual(
+      line("response_types", "fail", "(only id_token)"),
+    );
   });
 });

@@ -1,10 +1,11 @@
 /**
  * Provider dialects: every way a supported provider departs from the standards, as data, in this
- * one place. The protocol code asks the dialect; it never tests for a provider by name. Each
- * departure the CLI meets is reported once as a warning on stderr, naming the provider and the rule.
+ * one place (better-auth's session and consent mechanics are in ./better-auth.ts). The protocol
+ * code asks the dialect; it never tests for a provider by name. Each departure met is handed to the
+ * caller's observer, which reports it once, naming the provider and the rule.
  */
-import { warn } from "../io.js";
-import { usageError } from "../errors.js";
+import { usageError } from "../../errors.js";
+import type { Observer } from "../ports.js";
 
 export type DialectId = "standard" | "better-auth-1.6" | "better-auth-1.7";
 
@@ -19,9 +20,11 @@ export interface Dialect {
   idTokenMayLackIss: boolean;
   /** `jwks_uri` is advertised even when nothing is served there. */
   jwksMayBeMissing: boolean;
-  /** How a headless flow answers the consent page, if the provider has one it can drive. */
-  consent?: "consent_code" | "oauth_query";
-  /** How `oidc client` reads a client. */
+  /**
+   * How a headless flow answers the consent page, if the provider has one it can drive: the query
+   * parameter that marks the page, and what the answer carries (./better-auth.ts).
+   */
+  consent?: { kind: "consent_code" | "oauth_query"; pageParam: string };
   /**
    * The provider's own session endpoints, relative to the base path its authorization endpoint
    * sits under (better-auth: `/api/auth`). Without them `oidc client` reads clients by RFC 7592.
@@ -79,7 +82,7 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     issuerIsOrigin: true,
     idTokenMayLackIss: true,
     jwksMayBeMissing: true,
-    consent: "consent_code",
+    consent: { kind: "consent_code", pageParam: "consent_code" },
     sessionEndpoints: {
       authorize: "/oauth2/authorize",
       consent: "/oauth2/consent",
@@ -104,7 +107,7 @@ export const DIALECTS: Record<DialectId, Dialect> = {
     issuerIsOrigin: false,
     idTokenMayLackIss: false,
     jwksMayBeMissing: false,
-    consent: "oauth_query",
+    consent: { kind: "oauth_query", pageParam: "sig" },
     sessionEndpoints: {
       authorize: "/oauth2/authorize",
       consent: "/oauth2/consent",
@@ -137,11 +140,13 @@ export const DEVIATIONS = {
 } as const;
 export type DeviationId = keyof typeof DEVIATIONS;
 
-/** Report a deviation once per process. */
-export function deviation(dialect: Dialect, id: DeviationId, ...args: string[]): void {
+export const DIALECT_IDS = Object.keys(DIALECTS) as DialectId[];
+
+/** Hand a deviation, in words, to the observer (which reports it once). */
+export function deviation(observer: Observer, dialect: Dialect, id: DeviationId, ...args: string[]): void {
   let text: string = DEVIATIONS[id];
   for (const a of args) text = text.replace("%s", a);
-  warn(`${dialect.label}: ${text}`, `deviation:${id}`);
+  observer.deviation(dialect, id, text);
 }
 
 function pathEnds(url: unknown, suffix: string): boolean {
@@ -171,5 +176,5 @@ export function storedDialect(id: string | undefined): Dialect {
 export function dialectById(id: string | undefined): Dialect | undefined {
   if (!id) return undefined;
   if (id in DIALECTS) return DIALECTS[id as DialectId];
-  throw usageError(`unknown dialect ${JSON.stringify(id)}`, `use one of: ${Object.keys(DIALECTS).join(", ")}`);
+  throw usageError(`unknown dialect ${JSON.stringify(id)}`, `use one of: ${DIALECT_IDS.join(", ")}`);
 }

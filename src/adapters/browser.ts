@@ -4,8 +4,18 @@
  * caller always prints the URL and waits with a timeout.
  */
 import { spawn } from "node:child_process";
-import { ExitCode, OidcError } from "./errors.js";
-import { trace, warn } from "./io.js";
+import { ExitCode, OidcError } from "../errors.js";
+import type { Env } from "./env.js";
+
+export interface Browser {
+  /** The configured browser command and where it came from, if any (else the system's opener). */
+  configured(): { command: string; source: "OIDC_BROWSER" | "BROWSER" } | undefined;
+  /**
+   * Launch the browser. Resolves once launched; `onFailure` is called if the launcher fails to
+   * start or exits non-zero, so the wait can end with a clear message.
+   */
+  open(url: string, onFailure: (e: OidcError) => void): Promise<void>;
+}
 
 /** Split a command line on spaces, honouring single and double quotes. */
 export function splitCommand(command: string): string[] {
@@ -30,18 +40,24 @@ export function splitCommand(command: string): string[] {
   return out;
 }
 
-export function browserCommand(env = process.env): string | undefined {
-  return env.OIDC_BROWSER || env.BROWSER || undefined;
+export function createBrowser(o: { env: Env; trace: (text: string) => void; warn: (text: string) => void }): Browser {
+  const configured = () =>
+    o.env.OIDC_BROWSER
+      ? { command: o.env.OIDC_BROWSER, source: "OIDC_BROWSER" as const }
+      : o.env.BROWSER
+        ? { command: o.env.BROWSER, source: "BROWSER" as const }
+        : undefined;
+  return { configured, open: (url, onFailure) => openBrowser(url, onFailure, configured(), o) };
 }
 
-/**
- * Launch the browser. Resolves once launched; `onFailure` is called if the launcher fails to start
- * or exits non-zero, so the wait can end with a clear message.
- */
-export async function openBrowser(url: string, onFailure: (e: OidcError) => void): Promise<void> {
-  const command = browserCommand();
-  if (command) {
-    const source = process.env.OIDC_BROWSER ? "OIDC_BROWSER" : "BROWSER";
+async function openBrowser(
+  url: string,
+  onFailure: (e: OidcError) => void,
+  configured: ReturnType<Browser["configured"]>,
+  { trace, warn }: { trace: (text: string) => void; warn: (text: string) => void },
+): Promise<void> {
+  if (configured) {
+    const { command, source } = configured;
     const parts = splitCommand(command);
     const args = parts.some((p) => p.includes("%s")) ? parts.map((p) => p.replaceAll("%s", url)) : [...parts, url];
     const [bin, ...rest] = args;

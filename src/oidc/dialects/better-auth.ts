@@ -1,14 +1,14 @@
 /**
- * The headless authorization a better-auth session makes possible: authorize with the session as
- * Bearer and redirects off, answer the consent page the provider sends us to, and hand back the
- * redirect to the client's callback. The consent mechanism is the dialect's.
+ * better-auth's session login, as its dialects describe it: authorize with the session as Bearer
+ * and redirects off, answer the consent page the provider sends us to (1.6: `consent_code`; 1.7:
+ * the signed original query), hand back the redirect to the client's callback, and read a client.
  */
-import { errorCode, OidcError, refusedError, usageError } from "../errors.js";
-import { httpRequest, parseJsonObject, providerRefused } from "../http.js";
-import { registerSecret } from "../redact.js";
-import { isRedirectTo } from "./authorize.js";
-import type { Dialect } from "./dialects.js";
-import type { ProviderMetadata } from "./discovery.js";
+import { ExitCode, errorCode, OidcError, refusedError, usageError } from "../../errors.js";
+import { isRedirectTo } from "../authorize.js";
+import type { ProviderMetadata } from "../discovery.js";
+import type { Observer, ProviderIo } from "../ports.js";
+import { parseJsonObject, providerRefused } from "../response.js";
+import { DIALECTS, type Dialect } from "./index.js";
 
 /** The URL of one of the dialect's session endpoints (better-auth: under `…/api/auth`). */
 export function sessionEndpoint(metadata: ProviderMetadata, dialect: Dialect, which: "consent" | "client", clientId = ""): string {
@@ -31,20 +31,27 @@ export interface ConsentRequest {
 
 export type AuthorizeStep = { kind: "redirect"; url: string } | { kind: "consent"; consent: ConsentRequest };
 
-/** Recognise a consent page URL: better-auth 1.6 carries `consent_code`, 1.7 the signed original query. */
-export function consentRequestFromUrl(pageUrl: string, dialect?: Dialect): ConsentRequest {
+/** The consent mechanism a page URL carries: the dialect's, else the first whose marker it has. */
+function consentKindOf(u: URL, dialect?: Dialect): ConsentRequest["kind"] | undefined {
+  const known = Object.values(DIALECTS).flatMap((d) => (d.consent ? [d.consent] : []));
+  // A consent_code is unambiguous; a signed query is 1.7's unless the dialect says otherwise.
+  const byMarker = known.find((c) => c.kind === "consent_code" && u.searchParams.has(c.pageParam));
+  if (byMarker) return byMarker.kind;
+  if (dialect?.consent) return dialect.consent.kind;
+  return known.find((c) => u.searchParams.has(c.pageParam))?.kind;
+}
+
+/** Recognise a consent page URL. */
+export function consentRequestFromUrl(pageUrl: string, observer: Pick<Observer, "secret">, dialect?: Dialect): ConsentRequest {
   let u: URL;
   try {
     u = new URL(pageUrl);
   } catch {
     throw usageError(`${JSON.stringify(pageUrl)} is not a URL`);
   }
-  const kind = u.searchParams.has("consent_code")
-    ? "consent_code"
-    : (dialect?.consent ?? (u.searchParams.has("sig") ? "oauth_query" : undefined));
+  const kind = consentKindOf(u, dialect);
   if (!kind) throw usageError("the URL is not a consent page URL (no consent_code, no signed query)");
-  const consentCode = u.searchParams.get("consent_code");
-  registerSecret(consentCode);
+  observer.secret(u.searchParams.get("consent_code"));
   return { pageUrl, kind, clientId: u.searchParams.get("client_id") ?? undefined, scope: u.searchParams.get("scope") ?? undefined };
 }
 
@@ -53,12 +60,13 @@ export function consentRequestFromUrl(pageUrl: string, dialect?: Dialect): Conse
  * consent request to answer.
  */
 export async function authorizeWithSession(
+  io: ProviderIo,
   authorizationUrl: string,
   redirectUri: string,
   sessionToken: string,
   dialect: Dialect,
 ): Promise<AuthorizeStep> {
-  const res = await httpRequest(authorizationUrl, {
+  const res = await io.http.request(authorizationUrl, {
     what: "authorization request",
     headers: { authorization: `Bearer ${sessionToken}`, accept: "text/html,application/json" },
   });
@@ -80,21 +88,28 @@ export async function authorizeWithSession(
     const desc = u.searchParams.get("error_description");
     throw refusedError(`authorization failed: ${errorCode(u.searchParams.get("error") ?? "")}${desc ? ` (${JSON.stringify(desc)})` : ""}`);
   }
-  if (u.searchParams.has("consent_code") || (dialect.consent === "oauth_query" && u.searchParams.has("sig")))
-    return { kind: "consent", consent: consentRequestFromUrl(target, dialect) };
-  throw refusedError(
+  if (dialect.consent && u.searchParams.has(dialect.consent.pageParam))
+    return { kind: "consent", consent: consentRequestFromUrl(target, io, dialect) };
+  if (u.searchParams.has("consent_code")) return { kind: "consent", consent: consentRequestFromUrl(target, io, dialect) };
+  throw new OidcError(
+    ExitCode.refused,
     `authorization failed: the provider did not accept the session token (it redirected to ${u.origin}${u.pathname})`,
-    "sign in again to get a fresh session token (better-auth: POST /api/auth/sign-in/email)",
+    { remedy: "fresh-session" },
   );
 }
 
-/** Answer a consent request; returns the URL the provider sends the browser to next. */
+/**
+ * Answer a consent request; returns the URL the provider sends the browser to next. With
+ * `redirectUri`, that URL must go to it: the answer is the login's, not a page's to redirect.
+ */
 export async function answerConsent(
+  io: ProviderIo,
   metadata: ProviderMetadata,
   dialect: Dialect,
   consent: ConsentRequest,
   accept: boolean,
   sessionToken: string,
+  redirectUri?: string,
 ): Promise<string> {
   const url = sessionEndpoint(metadata, dialect, "consent");
   const page = new URL(consent.pageUrl);
@@ -102,21 +117,27 @@ export async function answerConsent(
     consent.kind === "consent_code"
       ? { accept, consent_code: page.searchParams.get("consent_code") }
       : { accept, oauth_query: page.search.replace(/^\?/, "") };
-  const res = await httpRequest(url, {
+  const res = await io.http.request(url, {
     json,
     what: "consent",
     headers: { authorization: `Bearer ${sessionToken}`, accept: "application/json" },
   });
-  if (res.status >= 300 && res.status < 400 && res.headers.location) return new URL(res.headers.location, url).toString();
-  if (res.status === 401 || res.status === 403) {
-    const e = providerRefused(res, "consent");
-    throw new OidcError(e.exitCode, e.message, {
-      hint: "the provider did not accept the session token: sign in again for a fresh one (better-auth: POST /api/auth/sign-in/email)",
-    });
+  let next: string;
+  if (res.status >= 300 && res.status < 400 && res.headers.location) next = new URL(res.headers.location, url).toString();
+  else {
+    if (res.status === 401 || res.status === 403) {
+      const e = providerRefused(res, "consent");
+      throw new OidcError(e.exitCode, e.message, { remedy: "fresh-session" });
+    }
+    if (res.status !== 200) throw providerRefused(res, "consent");
+    const body = parseJsonObject(res, "consent");
+    const named = body[dialect.sessionEndpoints?.consentRedirectKey ?? "url"] ?? body.url;
+    if (typeof named !== "string") throw refusedError("consent failed: the answer names no redirect URI");
+    next = named;
   }
-  if (res.status !== 200) throw providerRefused(res, "consent");
-  const body = parseJsonObject(res, "consent");
-  const next = body[dialect.sessionEndpoints?.consentRedirectKey ?? "url"] ?? body.url;
-  if (typeof next !== "string") throw refusedError("consent failed: the answer names no redirect URI");
+  if (redirectUri !== undefined && !isRedirectTo(next, redirectUri))
+    throw refusedError(
+      `consent failed: the provider sends the answer to ${new URL(next).origin}${new URL(next).pathname}, not to ${redirectUri}`,
+    );
   return next;
 }

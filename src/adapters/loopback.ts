@@ -3,8 +3,7 @@
  * with another login's state gets an error page and the wait goes on; the right one ends it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { ExitCode, OidcError, usageError } from "./errors.js";
-import { warn } from "./io.js";
+import { ExitCode, OidcError, usageError } from "../errors.js";
 
 const page = (title: string, body: string, ok: boolean) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title>
@@ -44,7 +43,11 @@ export class LoopbackServer {
    * Wait for the callback that carries `state` (or an error without state). Other paths get 404;
    * a wrong state gets an error page and a warning, and the wait goes on.
    */
-  waitForCallback(state: string, signal: AbortSignal, opts: { acceptStatelessError?: boolean } = {}): Promise<URL> {
+  waitForCallback(
+    state: string,
+    signal: AbortSignal,
+    opts: { acceptStatelessError?: boolean; onIgnored?: (why: string) => void } = {},
+  ): Promise<URL> {
     return new Promise((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
       if (signal.aborted) return onAbort();
@@ -63,7 +66,7 @@ export class LoopbackServer {
         // An error without state ends the wait only for a provider known to send those (RFC 6749
         // §4.1.2.1 requires state): otherwise any page could abort the login with words of its own.
         if (q.get("state") !== state && !(opts.acceptStatelessError && error && !q.has("state"))) {
-          warn("the callback received a request with another login's state; ignored it and still waiting");
+          opts.onIgnored?.("the callback received a request with another login's state; ignored it and still waiting");
           res
             .writeHead(400)
             .end(

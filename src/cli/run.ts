@@ -1,0 +1,64 @@
+/**
+ * `runCli(argv, deps)`: parse, run the command with the deps, map what escaped to an exit code
+ * (the one mapping site), and return it. It never ends the process: src/main.ts does.
+ */
+import { type Command, CommanderError } from "commander";
+import { ExitCode, OidcError } from "../errors.js";
+import type { Deps } from "./deps.js";
+import { hintFor } from "./hints.js";
+import { buildProgram } from "./program.js";
+
+export async function runCli(argv: readonly string[], deps: Deps): Promise<number> {
+  const { term } = deps;
+  const stderr = (text: string) => term.streams.stderr.write(text);
+  deps.onInterrupt(() => stderr("\noidc: interrupted\n"));
+  if (argv.includes("--verbose") || argv.includes("-v")) term.configure({ verbose: true });
+  let code: number = ExitCode.ok;
+  const program = buildProgram({
+    env: deps.env,
+    run: async (load, opts) => {
+      term.configure(opts as { json?: boolean; verbose?: boolean; color?: boolean });
+      const run = await load();
+      const result = await run(opts, deps);
+      if (typeof result === "number") code = result;
+    },
+  });
+  const output = {
+    writeOut: (s: string) => term.streams.stdout.write(s),
+    writeErr: (s: string) => stderr(s),
+    outputError: (s: string, write: (s: string) => void) => write(`${term.style.red("oidc:")} ${s.replace(/^error: /, "")}`),
+  };
+  const override = (c: Command, path = ""): void => {
+    c.exitOverride();
+    c.showHelpAfterError(`(run \`oidc${path} --help\` for usage)`);
+    c.configureOutput(output);
+    for (const sub of c.commands) override(sub, `${path} ${sub.name()}`);
+  };
+  override(program);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (e) {
+    code = exitCodeOf(e, deps);
+  }
+  return code;
+}
+
+function exitCodeOf(e: unknown, deps: Deps): number {
+  const { term } = deps;
+  if (e instanceof CommanderError)
+    return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help"
+      ? ExitCode.ok
+      : ExitCode.usage;
+  if (e instanceof OidcError) {
+    term.error(e.message, hintFor(e), e.stack);
+    return e.exitCode;
+  }
+  if ((e as Error)?.name === "ExitPromptError") {
+    term.streams.stderr.write("\noidc: interrupted\n");
+    return ExitCode.interrupted;
+  }
+  const err = e as Error;
+  term.streams.stderr.write(`oidc: unexpected failure: ${term.redact(err?.message ?? String(e))}\n`);
+  if (term.verbose && err?.stack) term.streams.stderr.write(`${term.redact(err.stack)}\n`);
+  return ExitCode.unexpected;
+}

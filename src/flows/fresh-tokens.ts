@@ -1,0 +1,149 @@
+/**
+ * Tokens in a profile: accept a token response (after the ID token checks) into what the profile
+ * stores, and keep the access token valid with a refresh that is safe across processes: lock,
+ * re-read, refresh only if still needed, write atomically, release (kubelogin's GetToken order).
+ */
+import { epochSeconds } from "../adapters/clock.js";
+import type { Profile, StoredClient, StoredTokens } from "../adapters/store.js";
+import type { Deps } from "../cli/deps.js";
+import { loginRequired, refusedError, validationError } from "../errors.js";
+import { type Dialect, storedDialect } from "../oidc/dialects/index.js";
+import { verifyIdToken } from "../oidc/idtoken.js";
+import type { ProviderIo } from "../oidc/ports.js";
+import { isInvalidGrant, refreshTokenGrant, type TokenResponse } from "../oidc/token.js";
+import { heldByOtherClient, tokenFresh } from "./cached-token.js";
+
+/** The command that logs a profile in again, naming it when it is not the default one. */
+export function loginHint(name: string, profile?: Profile): string {
+  const p = name === "default" ? "" : ` -p ${name}`;
+  if (!profile?.metadata)
+    return `set up the profile first: oidc${p} discover <issuer-url>, oidc${p} register --name <app>, then oidc${p} login`;
+  if (!profile.client) return `register a client or name one: oidc${p} register --name <app> (or --client-id), then oidc${p} login`;
+  return `log in: oidc${p} login`;
+}
+
+/** A login that asked for `openid` must get an ID token (OIDC Core §3.1.3.3): without one, none of the ID token checks would run. */
+export const scopeHasOpenid = (scope: string | undefined) => !!scope && scope.split(/\s+/).includes("openid");
+
+/** Check a token response's ID token and turn it into what the profile stores. */
+export async function acceptTokenResponse(
+  deps: Deps,
+  io: ProviderIo,
+  profile: Profile,
+  client: StoredClient,
+  tokens: TokenResponse,
+  opts: { nonce?: string; previous?: StoredTokens; dialect?: Dialect; requestedScope?: string },
+): Promise<StoredTokens> {
+  const metadata = profile.metadata;
+  if (!metadata) throw refusedError("no provider metadata in the profile");
+  const dialect = opts.dialect ?? storedDialect(profile.dialect);
+  if (scopeHasOpenid(opts.requestedScope) && !tokens.id_token)
+    throw validationError("id_token.present", "the token response has no id_token although the login asked for the openid scope");
+  const now = epochSeconds(deps.clock);
+  let sub = opts.previous?.sub;
+  if (tokens.id_token) {
+    const claims = await verifyIdToken(tokens.id_token, {
+      io,
+      metadata,
+      dialect,
+      clientId: client.client_id,
+      clientSecret: client.client_secret,
+      nonce: opts.nonce,
+      accessToken: tokens.access_token,
+      expectedSub: opts.previous?.sub,
+      now,
+    });
+    sub = claims.sub as string;
+  }
+  const previous = opts.previous;
+  return {
+    access_token: tokens.access_token,
+    token_type: tokens.token_type,
+    ...(tokens.expires_in !== undefined ? { expires_at: now + tokens.expires_in } : {}),
+    // A refresh response without a refresh token keeps the old one (RFC 6749 §6).
+    ...((tokens.refresh_token ?? previous?.refresh_token) ? { refresh_token: tokens.refresh_token ?? previous?.refresh_token } : {}),
+    ...((tokens.id_token ?? previous?.id_token) ? { id_token: tokens.id_token ?? previous?.id_token } : {}),
+    ...((tokens.scope ?? previous?.scope) ? { scope: tokens.scope ?? previous?.scope } : {}),
+    ...(sub ? { sub } : {}),
+    obtained_at: now,
+  };
+}
+
+/** A profile that holds tokens. */
+export type LoggedIn = Profile & { tokens: StoredTokens };
+
+async function refreshOnce(deps: Deps, io: () => Promise<ProviderIo>, profile: Profile, refreshToken: string): Promise<LoggedIn> {
+  const client = profile.client;
+  if (!client || !profile.metadata)
+    throw loginRequired(`profile ${profile.name} has no client to refresh with`, loginHint(profile.name, profile));
+  const pio = await io();
+  const response = await refreshTokenGrant(pio, profile.metadata.token_endpoint, client, refreshToken);
+  const tokens = await acceptTokenResponse(deps, pio, profile, client, response, { previous: profile.tokens });
+  const next = { ...profile, tokens };
+  deps.store.writeProfile(next);
+  return next;
+}
+
+/**
+ * A profile whose access token is valid for `minValid` more seconds, refreshing under the lock if
+ * needed (or always, with `force`). N processes with an expired token cause one refresh.
+ */
+export async function ensureFreshTokens(
+  deps: Deps,
+  io: () => Promise<ProviderIo>,
+  name: string,
+  want: { minValid: number; force?: boolean; clientId?: string },
+): Promise<LoggedIn> {
+  const { store } = deps;
+  return store.withProfileLock(name, async (profile) => {
+    if (!profile?.tokens) throw loginRequired(`profile ${name} has no tokens`, loginHint(name, profile));
+    if (heldByOtherClient(profile, want.clientId))
+      throw loginRequired(
+        `profile ${name} holds tokens of client ${profile.client?.client_id ?? "(none)"}, not ${want.clientId}`,
+        `log in with that client: oidc login --client-id ${want.clientId}`,
+      );
+    const now = epochSeconds(deps.clock);
+    if (!want.force && tokenFresh(profile.tokens, want.minValid, now)) return { ...profile, tokens: profile.tokens };
+    const rt = profile.tokens.refresh_token;
+    if (!rt) throw loginRequired(`the access token of profile ${name} has expired and there is no refresh token`, loginHint(name, profile));
+    try {
+      return await refreshOnce(deps, io, profile, rt);
+    } catch (e) {
+      if (!isInvalidGrant(e)) throw e;
+      // Another process (one that does not take our lock) may have rotated the token: re-read once.
+      const again = store.readProfile(name);
+      const rt2 = again?.tokens?.refresh_token;
+      if (again?.tokens && rt2 && rt2 !== rt) {
+        if (!want.force && tokenFresh(again.tokens, want.minValid, epochSeconds(deps.clock))) return { ...again, tokens: again.tokens };
+        try {
+          return await refreshOnce(deps, io, again, rt2);
+        } catch (e2) {
+          if (!isInvalidGrant(e2)) throw e2;
+        }
+      }
+      throw loginRequired(
+        `refresh is no longer possible for profile ${name}: ${e.message.replace(/^token refresh failed: /, "")}`,
+        loginHint(name, profile),
+      );
+    }
+  });
+}
+
+/**
+ * Save tokens (and the client that got them) under the profile lock. The profile as stored is the
+ * base, unless it was bound to another provider meanwhile: then the command's own view wins.
+ */
+export function saveTokens(deps: Deps, base: Profile, client: StoredClient, tokens: StoredTokens, scope?: string): Promise<Profile> {
+  return deps.store.updateProfile(base.name, (current) => {
+    const from = current && current.issuer === base.issuer ? current : base;
+    if (client.client_secret && client.client_secret !== from.client?.client_secret)
+      deps.term.info(`The client secret is now stored in profile ${base.name} (a 0600 file), for refreshes.`);
+    return { ...from, client, tokens, ...(scope ? { scope } : {}) };
+  });
+}
+
+export function describeExpiry(tokens: StoredTokens, nowSeconds: number): string {
+  if (tokens.expires_at === undefined) return "no expiry given";
+  const left = tokens.expires_at - nowSeconds;
+  return left > 0 ? `expires in ${left}s` : `expired ${-left}s ago`;
+}
