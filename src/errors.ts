@@ -50,11 +50,6 @@ export class OidcError extends Error {
     this.check = opts.check;
     this.remedy = opts.remedy;
   }
-
-  /** The same failure with a hint (the edge adds what only it can say). */
-  withHint(hint: string): OidcError {
-    return new OidcError(this.exitCode, this.message, { hint, check: this.check, remedy: this.remedy, cause: this.cause });
-  }
 }
 
 export const usageError = (message: string, hint?: string) => new OidcError(ExitCode.usage, message, { hint });

@@ -22,8 +22,6 @@ export type Style = Record<"bold" | "dim" | "red" | "green" | "yellow" | "cyan",
 export const isCiEnv = (env: Env) => !!env.CI && env.CI !== "false" && env.CI !== "0";
 
 export class Terminal {
-  /** --json: machine-readable output on stdout. */
-  json = false;
   /** --verbose or OIDC_DEBUG=1: the HTTP trace on stderr. */
   verbose: boolean;
   private colorFlag: boolean | undefined;
@@ -42,8 +40,7 @@ export class Terminal {
   }
 
   /** The global flags that shape output, applied once before a command runs. */
-  configure(o: { json?: boolean; verbose?: boolean; color?: boolean }): void {
-    if (o.json) this.json = true;
+  configure(o: { verbose?: boolean; color?: boolean }): void {
     if (o.verbose) this.verbose = true;
     if (o.color === false) this.colorFlag = false;
   }

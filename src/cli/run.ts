@@ -17,7 +17,7 @@ export async function runCli(argv: readonly string[], deps: Deps): Promise<numbe
   const program = buildProgram({
     env: deps.env,
     run: async (load, opts) => {
-      term.configure(opts as { json?: boolean; verbose?: boolean; color?: boolean });
+      term.configure(opts as { verbose?: boolean; color?: boolean });
       const run = await load();
       const result = await run(opts, deps);
       if (typeof result === "number") code = result;

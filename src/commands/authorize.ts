@@ -17,7 +17,7 @@ export async function run(o: AuthorizeOptions, deps: Deps): Promise<void> {
   term.info(
     `Logged in${tokens.sub ? ` as ${tokens.sub}` : ""}; tokens saved to profile ${profile.name} (${describeExpiry(tokens, nowSeconds(deps))}).`,
   );
-  if (term.json)
+  if (o.json)
     term.outJson({
       profile: profile.name,
       issuer: result.issuer,

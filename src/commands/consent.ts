@@ -20,6 +20,6 @@ export async function run(o: ConsentOptions, deps: Deps): Promise<void> {
   const ctx = await loadContext(deps, o);
   const consent = consentRequestFromUrl(o.pageUrl, term, ctx.dialect);
   const next = await answerConsent(ctx.io, ctx.metadata, ctx.dialect, consent, o.accept, o.sessionToken);
-  if (term.json) term.outJson({ redirect_uri: next });
+  if (o.json) term.outJson({ redirect_uri: next });
   else term.out(next);
 }

@@ -60,7 +60,7 @@ export async function run(o: DecodeOptions, deps: Deps): Promise<void> {
       verification = { verified: false, reason: e.message };
     }
   }
-  if (!term.json)
+  if (!o.json)
     term.info(
       verification.verified
         ? term.style.green(`verified against ${profile.metadata?.issuer}`)

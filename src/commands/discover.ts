@@ -11,7 +11,7 @@ export async function run(o: DiscoverOptions, deps: Deps): Promise<void> {
   const input = o.url ?? issuerInput(o);
   if (!input) throw usageError("no provider given", "pass a URL, --issuer <url>, or set OIDC_ISSUER");
   const { profile, discovered: d } = await discoverAndBind(deps, o, input);
-  if (!deps.term.json)
+  if (!o.json)
     deps.term.info(`Issuer ${d.metadata.issuer} (${d.dialect.label}), document at ${d.discoveryUrl}; saved to profile ${profile.name}.`);
   deps.term.outJson(d.metadata);
 }

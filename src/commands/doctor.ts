@@ -24,7 +24,7 @@ export async function run(o: DoctorOptions, deps: Deps): Promise<void> {
   const evidence = await gatherEvidence(await providerIo(deps, o), input, { allowInsecureHttp: o.allowInsecureHttp, dialect });
   const checks = lintProvider(evidence);
   const paint: Record<DoctorStatus, (t: string) => string> = { pass: term.style.green, warn: term.style.yellow, fail: term.style.red };
-  if (term.json) term.outJson(checks);
+  if (o.json) term.outJson(checks);
   else for (const c of checks) term.out(`${paint[c.status](c.status.padEnd(4))}  ${c.check}: ${c.detail}`);
   const count = (s: DoctorStatus) => checks.filter((c) => c.status === s).length;
   const failed = checks.filter((c) => c.status === "fail").map((c) => c.check);

@@ -7,5 +7,5 @@ export type LogoutOptions = GlobalOptions;
 
 export async function run(o: LogoutOptions, deps: Deps): Promise<void> {
   const result = await logout(deps, o);
-  if (deps.term.json) deps.term.outJson(result);
+  if (o.json) deps.term.outJson(result);
 }

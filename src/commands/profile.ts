@@ -65,7 +65,7 @@ export async function list(o: ProfileOptions, deps: Deps): Promise<void> {
     refreshable: !!r.profile?.tokens?.refresh_token,
     ...(r.error ? { error: r.error } : {}),
   }));
-  if (term.json) return term.outJson(rows);
+  if (o.json) return term.outJson(rows);
   if (!rows.length) return term.info("No profiles yet: run `oidc discover <url>` or `oidc register`.");
   for (const r of rows) {
     const state = r.error
@@ -95,12 +95,12 @@ export async function use(o: ProfileOptions, deps: Deps): Promise<void> {
   }
   deps.store.setCurrentProfile(n);
   deps.term.info(`Current profile: ${n}`);
-  if (deps.term.json) deps.term.outJson({ current: n });
+  if (o.json) deps.term.outJson({ current: n });
 }
 
 export async function remove(o: ProfileOptions, deps: Deps): Promise<void> {
   const n = checkProfileName(o.name as string);
   if (!(await deps.store.removeProfile(n))) throw usageError(`no profile named ${n} (${deps.store.profilePath(n)})`);
   deps.term.info(`Removed profile ${n}.`);
-  if (deps.term.json) deps.term.outJson({ removed: n });
+  if (o.json) deps.term.outJson({ removed: n });
 }

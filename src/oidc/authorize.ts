@@ -3,7 +3,7 @@
  * state, RFC 9207 `iss`, and the provider's error. No I/O here.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { ExitCode, errorCode, OidcError, refusedError, validationError } from "../errors.js";
+import { ExitCode, errorCode, OidcError, oauthErrorText, refusedError, validationError } from "../errors.js";
 import { type Dialect, deviation } from "./dialects/index.js";
 import type { ProviderMetadata } from "./discovery.js";
 import type { Observer } from "./ports.js";
@@ -116,7 +116,7 @@ export function parseAuthorizationResponse(
     deviation(observer, expected.dialect, "no-iss-in-authorization-response");
   if (error) {
     const desc = q.get("error_description");
-    throw refusedError(`authorization failed: ${errorCode(error)}${desc ? ` (${JSON.stringify(desc)})` : ""}`);
+    throw refusedError(`authorization failed: ${oauthErrorText({ error, error_description: desc ?? undefined }) ?? errorCode(error)}`);
   }
   const code = q.get("code");
   if (!code) throw refusedError("authorization failed: the response has neither code nor error");

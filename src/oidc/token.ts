@@ -102,7 +102,12 @@ export function refreshTokenGrant(io: ProviderIo, tokenEndpoint: string, client:
 }
 
 /** The client_credentials grant, where the provider supports it and the client can authenticate. */
-export function clientCredentialsGrant(io: ProviderIo, metadata: ProviderMetadata, client: Client, scope?: string): Promise<TokenResponse> {
+export async function clientCredentialsGrant(
+  io: ProviderIo,
+  metadata: ProviderMetadata,
+  client: Client,
+  scope?: string,
+): Promise<TokenResponse> {
   checkClientCredentials(metadata, client);
   return tokenRequest(io, metadata.token_endpoint, client, { grant_type: "client_credentials", scope }, "client credentials grant");
 }

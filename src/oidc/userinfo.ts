@@ -7,7 +7,7 @@ import { parseJsonObject, providerRefused } from "./response.js";
 /** The `Authorization` scheme of a token type: `Bearer` spelled as RFC 6750 does, others as given. */
 export const authScheme = (tokenType: string) => (tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType);
 
-export function userinfoRequest(
+export async function userinfoRequest(
   http: HttpClient,
   metadata: ProviderMetadata,
   token: { access_token: string; token_type: string },

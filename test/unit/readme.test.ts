@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { describe, expect, test } from "vitest";
-import { buildProgram } from "../../src/cli.js";
+import { buildProgram } from "../../src/cli/program.js";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 

@@ -3,7 +3,7 @@
  * and redirects off, answer the consent page the provider sends us to (1.6: `consent_code`; 1.7:
  * the signed original query), hand back the redirect to the client's callback, and read a client.
  */
-import { ExitCode, errorCode, OidcError, refusedError, usageError } from "../../errors.js";
+import { ExitCode, errorCode, OidcError, oauthErrorText, refusedError, usageError } from "../../errors.js";
 import { isRedirectTo } from "../authorize.js";
 import type { ProviderMetadata } from "../discovery.js";
 import type { Observer, ProviderIo } from "../ports.js";
@@ -86,7 +86,8 @@ export async function authorizeWithSession(
   const u = new URL(target);
   if (u.searchParams.has("error")) {
     const desc = u.searchParams.get("error_description");
-    throw refusedError(`authorization failed: ${errorCode(u.searchParams.get("error") ?? "")}${desc ? ` (${JSON.stringify(desc)})` : ""}`);
+    const error = u.searchParams.get("error") ?? "";
+    throw refusedError(`authorization failed: ${oauthErrorText({ error, error_description: desc ?? undefined }) ?? errorCode(error)}`);
   }
   if (dialect.consent && u.searchParams.has(dialect.consent.pageParam))
     return { kind: "consent", consent: consentRequestFromUrl(target, io, dialect) };
@@ -122,8 +123,8 @@ export async function answerConsent(
     what: "consent",
     headers: { authorization: `Bearer ${sessionToken}`, accept: "application/json" },
   });
-  let next: string;
-  if (res.status >= 300 && res.status < 400 && res.headers.location) next = new URL(res.headers.location, url).toString();
+  let named: unknown;
+  if (res.status >= 300 && res.status < 400 && res.headers.location) named = res.headers.location;
   else {
     if (res.status === 401 || res.status === 403) {
       const e = providerRefused(res, "consent");
@@ -131,9 +132,14 @@ export async function answerConsent(
     }
     if (res.status !== 200) throw providerRefused(res, "consent");
     const body = parseJsonObject(res, "consent");
-    const named = body[dialect.sessionEndpoints?.consentRedirectKey ?? "url"] ?? body.url;
+    named = body[dialect.sessionEndpoints?.consentRedirectKey ?? "url"] ?? body.url;
     if (typeof named !== "string") throw refusedError("consent failed: the answer names no redirect URI");
-    next = named;
+  }
+  let next: string;
+  try {
+    next = new URL(named as string, url).toString();
+  } catch {
+    throw refusedError(`consent failed: the answer names ${JSON.stringify(named)}, not a URL`);
   }
   if (redirectUri !== undefined && !isRedirectTo(next, redirectUri))
     throw refusedError(

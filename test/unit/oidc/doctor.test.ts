@@ -1,6 +1,7 @@
-// lintProvider: pure over the evidence gatherEvidence fetched; one line per check.
+// src/oidc/doctor.ts: lintProvider is pure over the evidence gatherEvidence fetched, one line per
+// check; each check alone passes the conforming provider and fails (or warns) on the evidence named.
 import { describe, expect, it } from "vitest";
-import { DIALECTS } from "../../src/oidc/dialects.js";
+import { DIALECTS } from "../../../src/oidc/dialects/index.js";
 import {
   checkAuthorizationCodeGrant,
   checkAuthorizationResponseIss,
@@ -21,7 +22,7 @@ import {
   type DoctorCheck,
   type DoctorEvidence,
   lintProvider,
-} from "../../src/oidc/doctor.js";
+} from "../../../src/oidc/doctor.js";
 
 const ISS = "https://op.example";
 const goodDoc = {

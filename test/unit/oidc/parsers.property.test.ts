@@ -3,28 +3,20 @@
 // exception. A fixed seed keeps runs deterministic; FC_SEED=<n> explores other inputs.
 
 import fc from "fast-check";
-import { beforeAll, describe, expect, it, vi } from "vitest";
-
-const next = vi.hoisted(() => ({ response: undefined as unknown }));
-vi.mock("../../src/http.js", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("../../src/http.js")>();
-  // Registration is the one parser behind a request: it gets whatever response the test made.
-  return { ...actual, httpRequest: vi.fn(async () => next.response) };
-});
-
-import { OidcError } from "../../src/errors.js";
-import type { HttpResponse } from "../../src/http.js";
-import { parseAuthorizationResponse } from "../../src/oidc/authorize.js";
-import { DIALECTS, type Dialect } from "../../src/oidc/dialects.js";
-import { checkTransport, ENDPOINTS, validateDiscovery } from "../../src/oidc/discovery.js";
-import { decodeJwt } from "../../src/oidc/idtoken.js";
-import { registerClient } from "../../src/oidc/registration.js";
-import { parseTokenResponse } from "../../src/oidc/token.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { OidcError } from "../../../src/errors.js";
+import { parseAuthorizationResponse } from "../../../src/oidc/authorize.js";
+import { DIALECTS, type Dialect } from "../../../src/oidc/dialects/index.js";
+import { checkTransport, ENDPOINTS, validateDiscovery } from "../../../src/oidc/discovery.js";
+import { decodeJwt } from "../../../src/oidc/idtoken.js";
+import type { HttpResponse } from "../../../src/oidc/ports.js";
+import { registerClient } from "../../../src/oidc/registration.js";
+import { parseTokenResponse } from "../../../src/oidc/token.js";
+import { recordingObserver } from "../../helpers/observer.js";
+import { fakeIo } from "../fake-io.js";
 
 beforeAll(() => {
   fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20260601), numRuns: 400 });
-  // deviation warnings go to stderr; keep the test output readable
-  vi.spyOn(process.stderr, "write").mockImplementation(() => true);
 });
 
 /** Run `fn`; an OidcError with a known exit code counts as a clean failure, anything else fails the property. */
@@ -98,7 +90,7 @@ describe("parseAuthorizationResponse (callback URLs)", () => {
   it("an arbitrary string gives a code or an OidcError", () => {
     fc.assert(
       fc.property(anyString, anyString, fc.boolean(), (input, state, issRequired) => {
-        resultOrOidcError(() => parseAuthorizationResponse(input, { state, issuer: ISSUER, issRequired }));
+        resultOrOidcError(() => parseAuthorizationResponse(input, { state, issuer: ISSUER, issRequired }, recordingObserver()));
       }),
     );
   });
@@ -112,7 +104,11 @@ describe("parseAuthorizationResponse (callback URLs)", () => {
         if (cb.issMatches) url.searchParams.set("iss", ISSUER);
         if (cb.fragment !== undefined) url.hash = cb.fragment;
         const r = resultOrOidcError(() =>
-          parseAuthorizationResponse(asUrl ? url : url.toString(), { state: expectedState, issuer: ISSUER, issRequired }),
+          parseAuthorizationResponse(
+            asUrl ? url : url.toString(),
+            { state: expectedState, issuer: ISSUER, issRequired },
+            recordingObserver(),
+          ),
         );
         if (r.ok) {
           expect(url.searchParams.get("state")).toBe(expectedState);
@@ -166,7 +162,7 @@ describe("validateDiscovery (discovery documents)", () => {
   it("a document near a good one gives metadata or an OidcError", () => {
     fc.assert(
       fc.property(doc, found, (d, f) => {
-        const r = resultOrOidcError(() => validateDiscovery(d, f));
+        const r = resultOrOidcError(() => validateDiscovery(d, f, recordingObserver()));
         if (r.ok) {
           for (const k of ["issuer", "authorization_endpoint", "token_endpoint"]) expect(typeof r.value.metadata[k]).toBe("string");
           expect(() => checkTransport(r.value.metadata.issuer, "issuer", f.allowInsecureHttp)).not.toThrow();
@@ -178,7 +174,7 @@ describe("validateDiscovery (discovery documents)", () => {
   it("an arbitrary object gives metadata or an OidcError", () => {
     fc.assert(
       fc.property(fc.object({ maxDepth: 2 }), found, (d, f) => {
-        resultOrOidcError(() => validateDiscovery(d as Record<string, unknown>, f));
+        resultOrOidcError(() => validateDiscovery(d as Record<string, unknown>, f, recordingObserver()));
       }),
     );
   });
@@ -190,11 +186,15 @@ describe("validateDiscovery (discovery documents)", () => {
         (issuer) => {
           const d = { issuer, authorization_endpoint: `${ISSUER}/a`, token_endpoint: `${ISSUER}/t` };
           const r = resultOrOidcError(() =>
-            validateDiscovery(d, {
-              expectedIssuer: ISSUER,
-              discoveryUrl: `${ISSUER}/.well-known/openid-configuration`,
-              allowInsecureHttp: false,
-            }),
+            validateDiscovery(
+              d,
+              {
+                expectedIssuer: ISSUER,
+                discoveryUrl: `${ISSUER}/.well-known/openid-configuration`,
+                allowInsecureHttp: false,
+              },
+              recordingObserver(),
+            ),
           );
           expect(r.ok).toBe(false);
           if (!r.ok) expect(r.error.exitCode).toBe(6);
@@ -242,7 +242,7 @@ describe("parseTokenResponse (token responses)", () => {
   it("an arbitrary response gives tokens with the required fields, or an OidcError", () => {
     fc.assert(
       fc.property(response, (res: HttpResponse) => {
-        const r = resultOrOidcError(() => parseTokenResponse(res, "token request"));
+        const r = resultOrOidcError(() => parseTokenResponse(res, "token request", recordingObserver()));
         if (r.ok) {
           expect(res.status).toBe(200);
           expect(typeof r.value.access_token).toBe("string");
@@ -296,9 +296,10 @@ describe("registerClient (registration responses)", () => {
   it("an arbitrary registration response gives a client with a client_id, or an OidcError", async () => {
     await fc.assert(
       fc.asyncProperty(regResponse, fc.constantFrom(...Object.values(DIALECTS)), async (res, d) => {
-        next.response = res;
+        // Registration is the one parser behind a request: the scripted client answers with the generated response.
+        const io = fakeIo(res);
         const r = await resultOrOidcErrorAsync(() =>
-          registerClient(metadata, d, { name: "app", redirectUris: ["http://127.0.0.1:8765/callback"] }),
+          registerClient(io, metadata, d, { name: "app", redirectUris: ["http://127.0.0.1:8765/callback"] }),
         );
         if (r.ok) {
           expect([200, 201]).toContain(res.status);

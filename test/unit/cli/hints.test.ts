@@ -1,0 +1,20 @@
+// src/cli/hints.ts: the protocol core names a remedy (OidcError.remedy), the CLI says it in its own
+// words, naming flags; a hint the failure already carries wins over the remedy's words.
+import { describe, expect, it } from "vitest";
+import { hintFor } from "../../../src/cli/hints.js";
+import { ExitCode, OidcError } from "../../../src/errors.js";
+
+describe("remedies and hints", () => {
+  it("a remedy becomes the CLI's hint, naming its flags", () => {
+    expect(hintFor(new OidcError(ExitCode.usage, "x", { remedy: "client-secret" }))).toContain("OIDC_CLIENT_SECRET");
+    expect(hintFor(new OidcError(ExitCode.usage, "x", { remedy: "allow-insecure-http" }))).toContain("--allow-insecure-http");
+    expect(hintFor(new OidcError(ExitCode.loginRequired, "x", { remedy: "device-again" }))).toContain("oidc login --device");
+    expect(hintFor(new OidcError(ExitCode.refused, "x"))).toBeUndefined();
+  });
+
+  it("a hint the failure already carries wins over its remedy's words", () => {
+    const e = new OidcError(ExitCode.refused, "x", { hint: "try again later", remedy: "fresh-session" });
+    expect(hintFor(e)).toBe("try again later");
+    expect(hintFor(new OidcError(ExitCode.refused, "x", { remedy: "fresh-session" }))).toContain("sign in again");
+  });
+});

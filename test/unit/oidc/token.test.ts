@@ -1,0 +1,137 @@
+// src/oidc/token.ts: the shape checks on a token response (and the provider's OAuth error quoted),
+// client authentication (RFC 6749 §2.3.1), the grants over a scripted HTTP client, and the guard of
+// client_credentials (advertised, and a secret to authenticate with). The tokens a response carries
+// go to the observer as secrets.
+import { describe, expect, it, test } from "vitest";
+import { ExitCode } from "../../../src/errors.js";
+import {
+  authMethodOf,
+  clientAuthentication,
+  clientCredentialsGrant,
+  exchangeAuthorizationCode,
+  isInvalidGrant,
+  parseTokenResponse,
+  refreshTokenGrant,
+} from "../../../src/oidc/token.js";
+import { recordingObserver } from "../../helpers/observer.js";
+import { fakeIo, json } from "../fake-io.js";
+import { oidcError, oidcErrorAsync } from "../oidc-error.js";
+
+const metadata = {
+  issuer: "https://op.example",
+  authorization_endpoint: "https://op.example/authorize",
+  token_endpoint: "https://op.example/token",
+};
+
+describe("token responses and client authentication", () => {
+  const res = (status: number, body: string, type = "application/json") => ({
+    status,
+    headers: { "content-type": type },
+    text: body,
+    url: "x",
+  });
+  const parse = (r: ReturnType<typeof res>, what: string) => parseTokenResponse(r, what, recordingObserver());
+
+  test("accepts token_type in any case and no expires_in or scope", () => {
+    const t = parse(res(200, '{"access_token":"at-123456","token_type":"bearer"}'), "code exchange");
+    expect(t.token_type).toBe("bearer");
+    expect(t.expires_in).toBeUndefined();
+  });
+  test("refuses 200 without token_type, and 200 with text (exit 4)", () => {
+    expect(oidcError(() => parse(res(200, '{"access_token":"x"}'), "t")).exitCode).toBe(4);
+    expect(oidcError(() => parse(res(200, "hello", "text/plain"), "t")).message).toContain("text/plain");
+  });
+  test("quotes the provider's OAuth error", () => {
+    const e = oidcError(() => parse(res(400, '{"error":"invalid_grant","error_description":"grant request is invalid"}'), "token refresh"));
+    expect(e.exitCode).toBe(4);
+    expect(e.message).toContain('invalid_grant ("grant request is invalid")');
+  });
+  test("client_secret_basic form-encodes id and secret; public clients send client_id", () => {
+    const basic = clientAuthentication({ client_id: "a b", client_secret: "p:w" });
+    expect(Buffer.from((basic.headers.authorization as string).slice(6), "base64").toString()).toBe("a+b:p%3Aw");
+    expect(clientAuthentication({ client_id: "pub" })).toEqual({ headers: {}, form: { client_id: "pub" } });
+    expect(authMethodOf({ client_id: "c", client_secret: "s", token_endpoint_auth_method: "client_secret_post" })).toBe(
+      "client_secret_post",
+    );
+  });
+  test("the access, refresh and ID tokens go to the observer as secrets", () => {
+    const o = recordingObserver();
+    parseTokenResponse(
+      res(200, JSON.stringify({ access_token: "AT-secret", token_type: "Bearer", refresh_token: "RT-secret", id_token: "IDT-secret" })),
+      "code exchange",
+      o,
+    );
+    expect(o.secrets).toEqual(["AT-secret", "RT-secret", "IDT-secret"]);
+    // a refused response teaches the observer nothing
+    const refused = recordingObserver();
+    oidcError(() => parseTokenResponse(res(200, '{"access_token":"AT-2"}'), "t", refused));
+    expect(refused.secrets).toEqual([]);
+  });
+  test("isInvalidGrant is true for the token endpoint's invalid_grant only", () => {
+    const invalid = oidcError(() => parse(res(400, '{"error":"invalid_grant"}'), "token refresh"));
+    const other = oidcError(() => parse(res(400, '{"error":"invalid_client"}'), "token refresh"));
+    const notTokenEndpoint = oidcError(() => parse(res(200, '{"error":"invalid_grant"}'), "token refresh"));
+    expect([isInvalidGrant(invalid), isInvalidGrant(other), isInvalidGrant(notTokenEndpoint)]).toEqual([true, false, false]);
+  });
+});
+
+describe("the grants (over a scripted HTTP client)", () => {
+  const tokens = { access_token: "AT-from-op", token_type: "Bearer", expires_in: 300 };
+
+  it("the code exchange posts the code, verifier and redirect URI to the token endpoint, and its tokens go to the io as secrets", async () => {
+    const io = fakeIo(json(200, { ...tokens, refresh_token: "RT-from-op" }));
+    const t = await exchangeAuthorizationCode(
+      io,
+      metadata.token_endpoint,
+      { client_id: "pub" },
+      {
+        code: "the-code",
+        codeVerifier: "the-verifier",
+        redirectUri: "http://127.0.0.1:8765/callback",
+      },
+    );
+    expect(t.access_token).toBe("AT-from-op");
+    expect(io.requests).toHaveLength(1);
+    expect(io.requests[0]?.url).toBe(metadata.token_endpoint);
+    expect(io.requests[0]?.opts.form).toEqual({
+      grant_type: "authorization_code",
+      code: "the-code",
+      redirect_uri: "http://127.0.0.1:8765/callback",
+      code_verifier: "the-verifier",
+      client_id: "pub",
+    });
+    expect(io.secrets).toEqual(["AT-from-op", "RT-from-op"]);
+  });
+
+  it("a refresh that the provider answers invalid_grant is an isInvalidGrant failure", async () => {
+    const io = fakeIo(json(400, { error: "invalid_grant" }));
+    const e = await oidcErrorAsync(refreshTokenGrant(io, metadata.token_endpoint, { client_id: "pub" }, "old-rt"));
+    expect(isInvalidGrant(e)).toBe(true);
+    expect(io.requests[0]?.opts.form).toMatchObject({ grant_type: "refresh_token", refresh_token: "old-rt" });
+  });
+
+  it("client_credentials authenticates with the secret and asks for the scope", async () => {
+    const io = fakeIo(json(200, tokens));
+    const md = { ...metadata, grant_types_supported: ["client_credentials"] };
+    await clientCredentialsGrant(io, md, { client_id: "svc", client_secret: "svc-secret" }, "api:read");
+    expect(io.requests[0]?.opts.form).toEqual({ grant_type: "client_credentials", scope: "api:read" });
+    expect(io.requests[0]?.opts.headers?.authorization).toMatch(/^Basic /);
+  });
+
+  it("client_credentials is refused, without a request, when the provider does not advertise it (exit 4)", async () => {
+    const io = fakeIo();
+    const md = { ...metadata, grant_types_supported: ["authorization_code", "refresh_token"] };
+    const e = await oidcErrorAsync(() => clientCredentialsGrant(io, md, { client_id: "svc", client_secret: "svc-secret" }));
+    expect(e.exitCode).toBe(ExitCode.refused);
+    expect(e.message).toContain("it advertises: authorization_code, refresh_token");
+    expect(io.requests).toEqual([]);
+  });
+
+  it("client_credentials without a client secret is refused, without a request, naming the remedy client-secret (exit 2)", async () => {
+    const io = fakeIo();
+    // grant_types_supported absent: nothing advertised is no refusal; the missing secret is.
+    const e = await oidcErrorAsync(() => clientCredentialsGrant(io, metadata, { client_id: "pub" }));
+    expect([e.exitCode, e.remedy]).toEqual([ExitCode.usage, "client-secret"]);
+    expect(io.requests).toEqual([]);
+  });
+});
