@@ -45,8 +45,12 @@ export function createHttpClient(o: HttpClientOptions): HttpClient {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const d = dispatcher;
-        dispatcher = undefined;
-        if (d !== o.dispatcher) d?.destroy().catch(() => {});
+        // Our own agent may be stuck in the proxy loop: destroy it and start afresh next time. A
+        // dispatcher we were given (a test's MockAgent) is its owner's to keep.
+        if (d !== o.dispatcher) {
+          dispatcher = undefined;
+          d?.destroy().catch(() => {});
+        }
         reject(networkError(`${what} failed: no answer from ${hostOf(url)} within ${httpSettings.timeoutMs / 1000}s`));
       }, httpSettings.timeoutMs + 500);
     });
@@ -72,7 +76,14 @@ export function createHttpClient(o: HttpClientOptions): HttpClient {
     const common = { connect, headersTimeout: httpSettings.timeoutMs, bodyTimeout: httpSettings.timeoutMs };
     const env = o.env;
     const proxied = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
-    dispatcher = proxied ? new EnvHttpProxyAgent({ ...common, proxyTls: connect, requestTls: connect }) : new Agent(common);
+    // The proxy settings from the environment we were given; an empty string keeps undici from
+    // reading process.env itself.
+    const proxies = {
+      httpProxy: env.HTTP_PROXY || env.http_proxy || "",
+      httpsProxy: env.HTTPS_PROXY || env.https_proxy || "",
+      noProxy: env.NO_PROXY ?? env.no_proxy ?? "",
+    };
+    dispatcher = proxied ? new EnvHttpProxyAgent({ ...common, ...proxies, proxyTls: connect, requestTls: connect }) : new Agent(common);
     return dispatcher;
   }
 
