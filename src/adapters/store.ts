@@ -202,10 +202,10 @@ export class ProfileStore {
     this.writeJsonAtomic(this.profilePath(name), rest);
   }
 
-  /** Remove a profile under its lock, so that no refresh in flight writes it back. */
-  removeProfile(name: string): Promise<boolean> {
+  /** Remove a profile under its lock, so that no refresh in flight writes it back; a corrupt one too (it is not read). */
+  async removeProfile(name: string): Promise<boolean> {
     const path = this.profilePath(name);
-    return this.withProfileLock(name, async () => {
+    return this.locked(name, async () => {
       try {
         statSync(path);
       } catch {
@@ -251,7 +251,11 @@ export class ProfileStore {
    * the file, refreshed while held, taken over when stale). `fn` sees the profile as stored *after*
    * the lock was taken, so a refresh that another process already did is visible.
    */
-  async withProfileLock<T>(name: string, fn: (current: Profile | undefined) => Promise<T>): Promise<T> {
+  withProfileLock<T>(name: string, fn: (current: Profile | undefined) => Promise<T>): Promise<T> {
+    return this.locked(name, () => fn(this.readProfile(name)));
+  }
+
+  private async locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
     this.ensureDirs();
     const { default: lockfile } = await import("proper-lockfile");
     const path = this.profilePath(name);
@@ -273,7 +277,7 @@ export class ProfileStore {
     }
     this.heldLocks.set(name, state);
     try {
-      return await fn(this.readProfile(name));
+      return await fn();
     } finally {
       this.heldLocks.delete(name);
       await release().catch(() => {});

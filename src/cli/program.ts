@@ -78,6 +78,43 @@ function readEnvFrom(cmd: Command, env: Env): void {
 
 const rootOf = (cmd: Command): Command => (cmd.parent ? rootOf(cmd.parent) : cmd);
 
+/**
+ * The global options. The program declares them (with their variables and defaults); every
+ * command carries a hidden copy, so that a global flag after the command is parsed by the command,
+ * which knows which of its own flags take a value: `token --code -vXy` is a code, not `-v -X -y`.
+ */
+function globalOptionList(copy: boolean): Option[] {
+  const o = (opt: Option, env?: string, def?: string) => {
+    if (copy) return opt.hideHelp();
+    if (env) opt.env(env);
+    if (def !== undefined) opt.default(def);
+    return opt;
+  };
+  return [
+    o(new Option(PROFILE_FLAG.flags, PROFILE_FLAG.description), PROFILE_FLAG.env),
+    o(new Option("--issuer <url>", "issuer URL, discovery-document URL, or an app's base URL"), "OIDC_ISSUER"),
+    o(new Option("--client-id <id>", "use an existing client instead of the profile's"), "OIDC_CLIENT_ID"),
+    o(new Option("--client-secret-file <path>", "read the client secret from a file (or set OIDC_CLIENT_SECRET)")),
+    o(new Option("--client-secret-stdin", "read the client secret from stdin")),
+    o(new Option(JSON_FLAG.flags, JSON_FLAG.description)),
+    o(new Option("-v, --verbose", "HTTP trace on stderr, secrets redacted (or OIDC_DEBUG=1)")),
+    o(new Option("--no-color", "no colour (also NO_COLOR; FORCE_COLOR forces it)")),
+    o(new Option("--timeout <seconds>", "per HTTP request"), undefined, "30"),
+    o(new Option("--allow-insecure-http", "allow plain http to non-loopback hosts")),
+    o(new Option("--ca-file <pem>", "trust this CA as well (NODE_EXTRA_CA_CERTS is honoured too)")),
+    o(new Option("--dialect <id>", "override the provider dialect").choices(DIALECT_IDS), "OIDC_DIALECT"),
+  ];
+}
+
+/** Every command below the program gets the hidden copies; a command with subcommands parses positionally too. */
+function shareGlobalOptions(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    for (const opt of globalOptionList(true)) sub.addOption(opt);
+    if (sub.commands.length) sub.enablePositionalOptions(true);
+    shareGlobalOptions(sub);
+  }
+}
+
 export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {} }): Command {
   /** An action: positionals and flags → the command's options, then the command. */
   const action =
@@ -92,20 +129,10 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
   const program = new Command("oidc")
     .description("An OpenID Connect client for developers, shell scripts and CI.")
     .version(VERSION, "-V, --version")
-    .addOption(option(PROFILE_FLAG))
-    .addOption(new Option("--issuer <url>", "issuer URL, discovery-document URL, or an app's base URL").env("OIDC_ISSUER"))
-    .addOption(new Option("--client-id <id>", "use an existing client instead of the profile's").env("OIDC_CLIENT_ID"))
-    .option("--client-secret-file <path>", "read the client secret from a file (or set OIDC_CLIENT_SECRET)")
-    .option("--client-secret-stdin", "read the client secret from stdin")
-    .addOption(option(JSON_FLAG))
-    .option("-v, --verbose", "HTTP trace on stderr, secrets redacted (or OIDC_DEBUG=1)")
-    .option("--no-color", "no colour (also NO_COLOR; FORCE_COLOR forces it)")
-    .option("--timeout <seconds>", "per HTTP request", "30")
-    .option("--allow-insecure-http", "allow plain http to non-loopback hosts")
-    .option("--ca-file <pem>", "trust this CA as well (NODE_EXTRA_CA_CERTS is honoured too)")
-    .addOption(new Option("--dialect <id>", "override the provider dialect").choices(DIALECT_IDS).env("OIDC_DIALECT"))
     .showHelpAfterError("(run `oidc --help` for usage)")
-    .enablePositionalOptions(false);
+    .configureHelp({ showGlobalOptions: true })
+    .enablePositionalOptions(true);
+  for (const opt of globalOptionList(false)) program.addOption(opt);
 
   const mod =
     <T>(load: () => Promise<T>, pick: (m: T) => CommandRun) =>
@@ -423,6 +450,7 @@ Examples:
   curl -H "Authorization: Bearer $(oidc token)" https://api.example/
   oidc userinfo --claim email`,
   );
+  shareGlobalOptions(program);
   readEnvFrom(program, hooks.env);
   return program;
 }

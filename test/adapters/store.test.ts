@@ -334,15 +334,13 @@ describe("removeProfile", () => {
     expect(readdirSync(join(s.dir, "profiles"))).toEqual(["kept.json"]);
   });
 
-  it("leaves a corrupt profile in place: removal fails as exit 1 naming the path, the bytes stay", async () => {
+  it("removes a corrupt profile without reading it (the corrupt-file hint says to remove it)", async () => {
     const s = store();
     s.writeProfile({ name: "bad" });
-    const path = s.profilePath("bad");
-    writeFileSync(path, "garbage");
-    const err = await rejected(s.removeProfile("bad"));
-    expect(err.exitCode).toBe(ExitCode.unexpected);
-    expect(err.message).toBe(`store file ${path} is unreadable: not valid JSON`);
-    expect(readFileSync(path, "utf8")).toBe("garbage");
+    s.writeProfile({ name: "kept" });
+    writeFileSync(s.profilePath("bad"), "garbage");
+    expect(await s.removeProfile("bad")).toBe(true);
+    expect(readdirSync(join(s.dir, "profiles"))).toEqual(["kept.json"]);
   });
 });
 

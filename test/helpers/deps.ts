@@ -129,7 +129,6 @@ export async function oidc(argv: string[], o: TestDepsOptions = {}): Promise<InP
 /** A store shared by several runs, with default options for each. */
 export function session(defaults: TestDepsOptions = {}) {
   const configDir = defaults.configDir ?? tempConfigDir();
-  const run = (argv: string[], o: TestDepsOptions = {}) =>
-    oidc(argv, { ...defaults, ...o, configDir, env: { ...defaults.env, ...o.env } });
+  const run = (argv: string[], o: TestDepsOptions = {}) => oidc(argv, { ...defaults, ...o, configDir, env: { ...defaults.env, ...o.env } });
   return Object.assign(run, { configDir });
 }
