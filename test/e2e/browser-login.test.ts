@@ -34,7 +34,7 @@ if (!haveChromium) {
       expect.fail(`${ENABLE_HINT} (CI is set, so a missing Chromium is a failure, not a skip)`);
     });
   } else {
-    console.warn(`SKIPPED: ${ENABLE_HINT} to enable the Chromium tests of test/integration/browser.test.ts`);
+    console.warn(`SKIPPED: ${ENABLE_HINT} to enable the Chromium tests of test/e2e/browser-login.test.ts`);
   }
 }
 
