@@ -1,5 +1,9 @@
-// The foundation flow (issue #2) against a real better-auth 1.6.34 oidcProvider with requirePKCE,
-// in both ID-token modes: HS256 with the client secret, and EdDSA through JWKS (jwt plugin).
+// The session-driven headless flow against a real better-auth 1.6.34 oidcProvider with
+// requirePKCE, in both ID-token modes (HS256 with the client secret; EdDSA through JWKS with the jwt
+// plugin), and the quirks of that version the CLI copes with: discovery under /api/auth but a
+// bare-origin issuer, HS256 ID tokens without `iss`, consent given once and remembered, consent
+// decided by flag (and required under CI), a session token it refuses. Behind a tampering proxy, a
+// forged state or a consent redirect to anywhere but the registered redirect URI is refused.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cli } from "../helpers/cli.js";
 import { type BetterAuthProvider, startBetterAuth16 } from "../helpers/providers.js";

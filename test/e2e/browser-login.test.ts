@@ -1,7 +1,8 @@
-// Issue #3, browser login end to end: `oidc login` opens a real headless Chromium through
+// Browser login end to end: `oidc login` opens a real headless Chromium through
 // OIDC_BROWSER / BROWSER (test/browser/fake-browser.mjs drives the provider's own pages), against
 // panva oidc-provider (native public client `cli-public`) and the better-auth 1.6 dev provider
-// (its /login and /consent pages). Plus what needs no Chromium: a failing launcher, which command
+// (its /login and /consent pages): sign-in and consent, consent denied, a wrong-state request to
+// the callback, no callback at all. Plus what needs no Chromium: a failing launcher, which command
 // is launched, --no-browser (print mode, completed by the test itself), and the loopback callback
 // server (404 elsewhere, 127.0.0.1 only).
 //

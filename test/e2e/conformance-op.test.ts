@@ -146,7 +146,7 @@ describe.concurrent("conformance OP: userinfo", () => {
   });
 });
 
-describe.concurrent("conformance OP: refresh tokens (issue #4 B)", () => {
+describe.concurrent("conformance OP: refresh tokens", () => {
   it("a rotated refresh token is stored: the next refresh presents the new one, and the dead one is never reused", async () => {
     const op = await startOp("default");
     const t = loginCli(op);

@@ -1,4 +1,5 @@
-// One test per exit-code class of the CLI contract (docs/CLI.md), each provoking it for real.
+// One test per exit-code class of the CLI contract (the README's exit-code table), each provoking
+// it for real.
 
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";

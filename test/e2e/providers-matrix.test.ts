@@ -1,4 +1,4 @@
-// Issue #4: one journey, three real providers. better-auth 1.6.34 oidcProvider (requirePKCE),
+// One journey, three real providers. better-auth 1.6.34 oidcProvider (requirePKCE),
 // better-auth 1.7.5 @better-auth/oauth-provider and panva oidc-provider 9.x each go through
 // discover, register, login, userinfo, three refreshes in a row, logout and `oidc token` → 5,
 // driven only through the built binary. better-auth logs in headless with a session token;
@@ -226,7 +226,7 @@ describe.each(journeys)("$provider", (j) => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// better-auth 1.7.5: the acceptance commands of issue #4, as a user types them.
+// better-auth 1.7.5: the acceptance commands, as a user types them.
 // ---------------------------------------------------------------------------------------------
 describe("better-auth 1.7.5 oauth-provider acceptance", () => {
   test("register with --session-token, headless login, userinfo --claim email, three refreshes, logout, token exits 5", async () => {
