@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
+import { profilePath, readProfile } from "../helpers/store.js";
 import {
   type CaseName,
   CONFIDENTIAL_CLIENT,
@@ -51,7 +52,7 @@ function loginCli(op: ConformanceOp, opts: { confidential?: boolean; args?: stri
         timeoutMs: 30_000,
       }),
     cmd: (args: string[]) => run(args, { env, timeoutMs: 30_000 }),
-    profile: () => JSON.parse(readFileSync(join(run.configDir, "profiles", "default.json"), "utf8")),
+    profile: () => readProfile(run.configDir),
   };
 }
 
@@ -68,7 +69,7 @@ describe.concurrent("conformance OP: a login the CLI must refuse exits 6 and nam
       expect(r.code, diag(r, t.browserLog())).toBe(6);
       expect(failedCheck(r.stderr), diag(r, t.browserLog())).toBe(c.check);
       // Nothing from a refused login is kept.
-      expect(existsSync(join(t.run.configDir, "profiles", "default.json")) ? t.profile().tokens : undefined).toBeUndefined();
+      expect(existsSync(profilePath(t.run.configDir)) ? t.profile().tokens : undefined).toBeUndefined();
     });
   }
 });

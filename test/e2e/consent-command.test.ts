@@ -2,15 +2,13 @@
 // prints where the provider redirects (a code and the state sent, or access_denied), on both
 // better-auth versions; and whether registering without a session is open (1.6) or refused (1.7).
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cli, tempConfigDir } from "../helpers/cli.js";
 import { type BetterAuthProvider, startBetterAuth16, startBetterAuth17 } from "../helpers/providers.js";
+import { readProfile } from "../helpers/store.js";
 
 const SCOPE = "openid email profile offline_access";
-const readProfile = (dir: string) => JSON.parse(readFileSync(join(dir, "profiles", "default.json"), "utf8"));
 
 /** Start an authorization with the session as Bearer; returns the consent page URL and the state sent. */
 async function consentPageUrl(dir: string, session: string) {

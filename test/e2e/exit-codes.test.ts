@@ -2,13 +2,13 @@
 // it for real.
 
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, baseEnv, cli, type RunResult } from "../helpers/cli.js";
 import { type OidcProviderHandle, startOidcProvider } from "../helpers/oidc-provider.js";
+import { now, seedProfile } from "../helpers/store.js";
 
 const diag = (r: RunResult) =>
   `exit ${r.code}${r.signal ? ` (${r.signal})` : ""}\n--- stderr ---\n${r.stderr}\n--- stdout ---\n${r.stdout}`;
@@ -18,15 +18,6 @@ beforeAll(async () => {
   op = await startOidcProvider();
 }, 60_000);
 afterAll(() => op?.stop());
-
-function writeProfile(configDir: string, name: string, content: string): string {
-  const dir = join(configDir, "profiles");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(configDir, 0o700);
-  const file = join(dir, `${name}.json`);
-  writeFileSync(file, content, { mode: 0o600 });
-  return file;
-}
 
 /** A port nothing listens on (bound, then closed). */
 function closedPort(): Promise<number> {
@@ -49,12 +40,9 @@ function listen(server: Server): Promise<string> {
 describe("exit codes", () => {
   it("0: success (a valid cached token is printed)", async () => {
     const c = cli();
-    const now = Math.floor(Date.now() / 1000);
-    writeProfile(
-      c.configDir,
-      "default",
-      JSON.stringify({ tokens: { access_token: "ok-token", token_type: "Bearer", expires_at: now + 3600, obtained_at: now } }),
-    );
+    seedProfile(c.configDir, "default", {
+      tokens: { access_token: "ok-token", token_type: "Bearer", expires_at: now() + 3600, obtained_at: now() },
+    });
     const r = await c(["token"]);
     expect(r.code, diag(r)).toBe(0);
     expect(r.stdout).toBe("ok-token\n");
@@ -62,7 +50,7 @@ describe("exit codes", () => {
 
   it("1: unexpected failure: a corrupt store file, named in the message and left untouched", async () => {
     const c = cli();
-    const file = writeProfile(c.configDir, "default", "{ not json");
+    const file = seedProfile(c.configDir, "default", "{ not json");
     const r = await c(["token"]);
     expect(r.code, diag(r)).toBe(1);
     expect(r.stderr).toContain(file);

@@ -3,13 +3,10 @@
 // TTY a spinner shows the wait, or a plain line when the terminal reports no width. Against panva
 // oidc-provider's public client cli-public, its pages driven by browserlessLogin().
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BIN, baseEnv, tempConfigDir } from "../helpers/cli.js";
 import { browserlessLogin, type OidcProviderHandle, startOidcProvider } from "../helpers/oidc-provider.js";
-
-const readProfile = (dir: string) => JSON.parse(readFileSync(join(dir, "profiles", "default.json"), "utf8"));
+import { readProfile } from "../helpers/store.js";
 
 describe("oidc-provider: a --no-browser login finished with the redirect URL", () => {
   let op: OidcProviderHandle;

@@ -1,13 +1,11 @@
 // What keeps a profile's secrets with the provider and client they belong to, and a login from
 // being ended or outlived by someone else: pinned against a purpose-built provider (test/providers/hostile.ts).
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { BIN, baseEnv, cli } from "../helpers/cli.js";
+import { now, profilePath, readProfile, seedProfile, standardProfile } from "../helpers/store.js";
 import { DISCOVERY_PATH, goodDiscovery, type HostileProvider, json, startHostile } from "../providers/hostile.js";
-
-const now = () => Math.floor(Date.now() / 1000);
 
 let op: HostileProvider;
 beforeAll(async () => {
@@ -19,26 +17,19 @@ beforeEach(() => op.reset());
 /** A store whose default profile is bound to the hostile provider with client A and its tokens. */
 function seeded(tokens: Record<string, unknown> = {}) {
   const c = cli();
-  const dir = join(c.configDir, "profiles");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(c.configDir, 0o700);
-  const profile = {
-    issuer: op.url,
-    source: op.url,
-    discovery_url: `${op.url}${DISCOVERY_PATH}`,
-    dialect: "standard",
-    metadata: goodDiscovery(op.url),
-    client: { client_id: "client-a", client_secret: "secret-of-client-a-0123", token_endpoint_auth_method: "client_secret_basic" },
-    tokens: {
+  const client = { client_id: "client-a", client_secret: "secret-of-client-a-0123", token_endpoint_auth_method: "client_secret_basic" };
+  seedProfile(
+    c.configDir,
+    "default",
+    standardProfile(op.url, client, {
       access_token: "at-of-client-a-0123",
       token_type: "Bearer",
       expires_at: now() + 3600,
       refresh_token: "rt-of-client-a-0123",
       obtained_at: now(),
       ...tokens,
-    },
-  };
-  writeFileSync(join(dir, "default.json"), `${JSON.stringify(profile)}\n`, { mode: 0o600 });
+    }),
+  );
   return c;
 }
 
@@ -66,7 +57,7 @@ describe("a profile's tokens stay with their client", () => {
     const res = await c(["token", "--client-credentials"], { env: { OIDC_CLIENT_SECRET: "secret-of-client-a-0123" } });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("-p ci");
-    expect(JSON.parse(readFileSync(join(c.configDir, "profiles", "default.json"), "utf8")).tokens.sub).toBe("user-1");
+    expect(readProfile(c.configDir).tokens.sub).toBe("user-1");
   });
 });
 
@@ -98,7 +89,7 @@ describe("concurrent writers", () => {
     ]);
     expect(login.code, login.stderr).toBe(0);
     expect((await refreshing).code).toBe(0);
-    const stored = JSON.parse(readFileSync(join(c.configDir, "profiles", "default.json"), "utf8"));
+    const stored = readProfile(c.configDir);
     expect(stored.tokens.access_token).toBe("at-from-new-login");
     expect(stored.tokens.refresh_token).toBe("rt-from-new-login");
   });
@@ -239,6 +230,6 @@ describe("profile selection", () => {
     const removed = await c(["profile", "remove", "default"]);
     expect(removed.code, removed.stderr).toBe(0);
     await refreshing;
-    expect(() => readFileSync(join(c.configDir, "profiles", "default.json"))).toThrow();
+    expect(existsSync(profilePath(c.configDir))).toBe(false);
   });
 });

@@ -6,11 +6,10 @@
 // afterwards would fail.
 
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, baseEnv, cli, type RunResult } from "../helpers/cli.js";
 import { browserlessLogin, type OidcProviderHandle, startOidcProvider } from "../helpers/oidc-provider.js";
+import { readProfile } from "../helpers/store.js";
 
 const AT_TTL = 4;
 let op: OidcProviderHandle;
@@ -69,8 +68,7 @@ describe("refresh under contention", () => {
     const oidc = cli();
     const l = await login(oidc.configDir);
     expect(l.code, diag(l)).toBe(0);
-    const profileFile = join(oidc.configDir, "profiles", "default.json");
-    const before = JSON.parse(readFileSync(profileFile, "utf8")).tokens;
+    const before = readProfile(oidc.configDir).tokens;
     expect(before.refresh_token, "login gave no refresh token").toBeTruthy();
 
     // Let the access token expire (--min-valid 0: expired means expired, not "expires within 60 s").
@@ -84,7 +82,7 @@ describe("refresh under contention", () => {
     const printed = runs[0]?.stdout.trim();
     expect(printed).not.toBe(before.access_token);
 
-    const after = JSON.parse(readFileSync(profileFile, "utf8")).tokens;
+    const after = readProfile(oidc.configDir).tokens;
     expect(after.access_token).toBe(printed);
     expect(after.refresh_token).not.toBe(before.refresh_token);
 

@@ -2,14 +2,12 @@
 // verifier, redirect URI and nonce; `oidc token --code` exchanges them later and saves the tokens,
 // refusing an ID token whose nonce is not the one given (and warning when none is given).
 // Against better-auth 1.6 with requirePKCE.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cli, tempConfigDir } from "../helpers/cli.js";
 import { type BetterAuthProvider, startBetterAuth16 } from "../helpers/providers.js";
+import { readProfile } from "../helpers/store.js";
 
 const SCOPE = "openid email profile offline_access";
-const readProfile = (dir: string) => JSON.parse(readFileSync(join(dir, "profiles", "default.json"), "utf8"));
 
 describe("better-auth 1.6: --no-exchange, then oidc token --code", () => {
   let op: BetterAuthProvider;
