@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli } from "../helpers/cli.js";
+import { cli, diag } from "../helpers/cli.js";
 import { profilePath, readProfile } from "../helpers/store.js";
 import {
   type CaseName,
@@ -56,8 +56,6 @@ function loginCli(op: ConformanceOp, opts: { confidential?: boolean; args?: stri
   };
 }
 
-const diag = (r: { code: number | null; stderr: string; stdout: string }, log: string) =>
-  `exit ${r.code}\n--- stderr ---\n${r.stderr}\n--- stdout ---\n${r.stdout}\n--- browser ---\n${log}`;
 const failedCheck = (stderr: string) => /^oidc: (\S+) check failed/m.exec(stderr)?.[1];
 
 describe.concurrent("conformance OP: a login the CLI must refuse exits 6 and names the check", () => {
@@ -92,7 +90,7 @@ describe.concurrent("conformance OP: a login the CLI must accept exits 0", () =>
     const t = loginCli(op);
     expect((await t.login()).code).toBe(0);
     const r = await t.cmd(["userinfo", "--claim", "sub"]);
-    expect(r.code, diag(r, "")).toBe(0);
+    expect(r.code, diag(r)).toBe(0);
     expect(r.stdout.trim()).toBe(SUB);
   });
 
@@ -141,7 +139,7 @@ describe.concurrent("conformance OP: userinfo", () => {
     expect((await t.login()).code).toBe(0);
     op.setCase("userinfo-sub-mismatch");
     const r = await t.cmd(["userinfo"]);
-    expect(r.code, diag(r, "")).toBe(6);
+    expect(r.code, diag(r)).toBe(6);
     expect(failedCheck(r.stderr)).toBe("userinfo.sub");
     expect(r.stdout).toBe("");
   });
@@ -157,13 +155,13 @@ describe.concurrent("conformance OP: refresh tokens", () => {
     const before = op.refreshTokensPresented.length;
 
     const r1 = await t.cmd(["token", "--refresh"]);
-    expect(r1.code, diag(r1, "")).toBe(0);
+    expect(r1.code, diag(r1)).toBe(0);
     const rt1 = t.profile().tokens.refresh_token as string;
     expect(rt1).not.toBe(rt0);
     expect(op.refreshTokensIssued).toContain(rt1);
 
     const r2 = await t.cmd(["token", "--refresh"]);
-    expect(r2.code, diag(r2, "")).toBe(0);
+    expect(r2.code, diag(r2)).toBe(0);
     const rt2 = t.profile().tokens.refresh_token as string;
     expect(rt2).not.toBe(rt1);
     expect(op.refreshTokensPresented.slice(before)).toEqual([rt0, rt1]);
@@ -181,7 +179,7 @@ describe.concurrent("conformance OP: refresh tokens", () => {
 
     for (let i = 0; i < 2; i++) {
       const r = await t.cmd(["token", "--refresh"]);
-      expect(r.code, diag(r, "")).toBe(0);
+      expect(r.code, diag(r)).toBe(0);
       expect(t.profile().tokens.refresh_token).toBe(rt0);
     }
     expect(op.refreshTokensPresented.slice(before)).toEqual([rt0, rt0]);

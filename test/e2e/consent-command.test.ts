@@ -4,8 +4,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cli, tempConfigDir } from "../helpers/cli.js";
-import { type BetterAuthProvider, startBetterAuth16, startBetterAuth17 } from "../helpers/providers.js";
+import { cli } from "../helpers/cli.js";
+import { type BetterAuthProvider, registeredClient, startBetterAuth16, startBetterAuth17 } from "../helpers/providers.js";
 import { readProfile } from "../helpers/store.js";
 
 const SCOPE = "openid email profile offline_access";
@@ -45,10 +45,9 @@ describe.each([
   });
   afterAll(() => op?.stop());
 
+  /** A fresh store with a client of the session's user; its commands carry the session too. */
   async function registered() {
-    const oidc = cli(tempConfigDir(), { OIDC_SESSION_TOKEN: session });
-    const reg = await oidc(["register", "--issuer", op.origin, "--name", "consent-app", "--port", "8799"]);
-    expect(reg.code, reg.stderr).toBe(0);
+    const { oidc } = await registeredClient(op.origin, { session, keepSession: true, name: "consent-app", port: 8799 });
     return oidc;
   }
 

@@ -4,7 +4,7 @@
 // oidc-provider's public client cli-public, its pages driven by browserlessLogin().
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BIN, baseEnv, tempConfigDir } from "../helpers/cli.js";
+import { BIN, baseEnv, startCli, tempConfigDir } from "../helpers/cli.js";
 import { browserlessLogin, type OidcProviderHandle, startOidcProvider } from "../helpers/oidc-provider.js";
 import { readProfile } from "../helpers/store.js";
 
@@ -15,25 +15,16 @@ describe("oidc-provider: a --no-browser login finished with the redirect URL", (
   });
   afterAll(() => op?.stop());
 
+  const loginArgs = () => ["login", "--issuer", op.issuer, "--client-id", "cli-public", "--scope", "openid email", "--no-browser"];
+
   test("with --no-browser, a redirect URL piped on stdin completes the login (and an exported OIDC_SESSION_TOKEN is set aside)", async () => {
     const dir = tempConfigDir();
-    const child = spawn(
-      process.execPath,
-      [BIN, "login", "--issuer", op.issuer, "--client-id", "cli-public", "--scope", "openid email", "--no-browser"],
-      {
-        env: { ...baseEnv(dir), OIDC_SESSION_TOKEN: "exported-for-a-better-auth-app" } as NodeJS.ProcessEnv,
-      },
-    );
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const exited = new Promise<number | null>((r) => child.on("close", r));
-    const started = Date.now();
-    while (!/\/auth\?\S+/.test(stderr) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
-    const authorizeUrl = (stderr.match(/http:\/\/127\.0\.0\.1:\d+\/auth\?\S+/) as RegExpMatchArray)[0];
-    child.stdin.write(`${await browserlessLogin(authorizeUrl, { login: "piped-user" })}\n`);
-    expect(await exited, stderr).toBe(0);
+    const run = startCli(dir, loginArgs(), { env: { OIDC_SESSION_TOKEN: "exported-for-a-better-auth-app" }, stdin: "open" });
+    run.child.stdin.write(`${await browserlessLogin(await run.authorizeUrl, { login: "piped-user" })}\n`);
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
     expect(readProfile(dir).tokens.sub).toBe("piped-user");
-    expect(stderr).toContain("OIDC_SESSION_TOKEN is ignored");
+    expect(r.stderr).toContain("OIDC_SESSION_TOKEN is ignored");
   });
 
   test.each([
@@ -43,20 +34,7 @@ describe("oidc-provider: a --no-browser login finished with the redirect URL", (
     const dir = tempConfigDir();
     const env = { ...baseEnv(dir), FORCE_COLOR: undefined };
     delete (env as Record<string, string | undefined>).CI;
-    const command = [
-      process.execPath,
-      BIN,
-      "login",
-      "--issuer",
-      op.issuer,
-      "--client-id",
-      "cli-public",
-      "--scope",
-      "openid email",
-      "--no-browser",
-    ]
-      .map((a) => `'${a}'`)
-      .join(" ");
+    const command = [process.execPath, BIN, ...loginArgs()].map((a) => `'${a}'`).join(" ");
     const sized = `stty cols ${cols} rows 40; ${command}`;
     // util-linux `script` gives the CLI a pseudo-terminal; what we write to its stdin is typed there.
     const child = spawn("script", ["-q", "-e", "-c", sized, "/dev/null"], { env: env as NodeJS.ProcessEnv });

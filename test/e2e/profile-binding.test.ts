@@ -1,9 +1,8 @@
 // What keeps a profile's secrets with the provider and client they belong to, and a login from
 // being ended or outlived by someone else: pinned against a purpose-built provider (test/providers/hostile.ts).
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { BIN, baseEnv, cli } from "../helpers/cli.js";
+import { cli, startCli } from "../helpers/cli.js";
 import { now, profilePath, readProfile, seedProfile, standardProfile } from "../helpers/store.js";
 import { DISCOVERY_PATH, goodDiscovery, type HostileProvider, json, startHostile } from "../providers/hostile.js";
 
@@ -119,17 +118,14 @@ describe("the loopback callback", () => {
   test("an error without state from a standard provider does not end the login; the wait goes on", async () => {
     const c = cli();
     expect((await c(["discover", op.url])).code).toBe(0);
-    const env = { ...baseEnv(c.configDir), OIDC_CLIENT_ID: "client-a" };
-    const child = spawn(process.execPath, [BIN, "login", "--no-browser", "--callback-timeout", "3"], { env });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const exited = new Promise<number | null>((r) => child.on("close", r));
-    const started = Date.now();
-    while (!/redirect_uri=/.test(stderr) && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
-    const redirectUri = new URL(stderr.match(/http:\/\/\S+/)?.[0] as string).searchParams.get("redirect_uri") as string;
+    const run = startCli(c.configDir, ["login", "--no-browser", "--callback-timeout", "3"], {
+      env: { OIDC_CLIENT_ID: "client-a" },
+      stdin: "open",
+    });
+    const redirectUri = new URL(await run.authorizeUrl).searchParams.get("redirect_uri") as string;
     const forged = await fetch(`${redirectUri}?error=access_denied&error_description=gotcha`);
     expect(forged.status).toBe(400);
-    const code = await exited;
+    const { code, stderr } = await run.done;
     expect(code).toBe(5); // the login timed out; the forged error did not end it
     expect(stderr).toContain("no callback within 3s");
     expect(stderr).not.toContain("gotcha");

@@ -5,44 +5,29 @@
 // oidc-provider through OIDC_BROWSER = test/browser/browserless.mjs (no Chromium). Then the parts
 // only some providers have: client credentials, introspection, RFC 7592, the device flow.
 import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cli, type RunResult } from "../helpers/cli.js";
+import { type Cli, cli, type RunResult } from "../helpers/cli.js";
 import { FAKE_BROWSER_COMMAND, type OidcProviderHandle, startOidcProvider, waitForFakeBrowser } from "../helpers/oidc-provider.js";
-import { type BetterAuthProvider, startBetterAuth16, startBetterAuth17 } from "../helpers/providers.js";
+import { freePort } from "../helpers/ports.js";
+import { type BetterAuthProvider, registeredClient, startBetterAuth16, startBetterAuth17 } from "../helpers/providers.js";
 
 const SCOPE = "openid email profile offline_access";
 const BROWSERLESS = fileURLToPath(new URL("../browser/browserless.mjs", import.meta.url));
 const BROWSERLESS_COMMAND = `${process.execPath} ${BROWSERLESS} %s`;
 
-type Oidc = ReturnType<typeof cli>;
-
-/** A loopback port nobody listens on right now (other suites share 8765). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** A failing step's message: the command, its exit code and what it said. */
 const said = (args: string[], r: RunResult) =>
   `oidc ${args.join(" ")} -> ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 
-async function ok(oidc: Oidc, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+async function ok(oidc: Cli, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
   const r = await oidc(args, { env });
   expect(r.code, said(args, r)).toBe(0);
   return r;
 }
 
-async function storedTokens(oidc: Oidc): Promise<{ access_token: string; refresh_token?: string } | null> {
+async function storedTokens(oidc: Cli): Promise<{ access_token: string; refresh_token?: string } | null> {
   const r = await ok(oidc, ["profile", "show", "--show-secrets", "--json"]);
   return JSON.parse(r.stdout).tokens;
 }
@@ -137,16 +122,10 @@ function journey(dialect: Journey["dialect"]): Journey {
   return j;
 }
 
-/** A fresh store with a client registered as "app" on a free loopback port. */
-async function registered(j: Journey) {
-  const oidc = cli();
-  const port = await freePort();
-  const reg = await ok(oidc, ["register", "--issuer", j.issuerArg(), "--name", "app", "--port", String(port), "--json"], j.registerEnv());
-  const response = JSON.parse(reg.stdout) as Record<string, unknown>;
-  return { oidc, port, clientId: response.client_id as string, response, redirectUri: `http://127.0.0.1:${port}/callback` };
-}
+/** A fresh store with a client registered as "app" on a free loopback port (not 8765: other suites share it). */
+const registered = (j: Journey) => registeredClient(j.issuerArg(), { env: j.registerEnv() });
 
-async function login(j: Journey, oidc: Oidc, extra: string[] = []): Promise<RunResult> {
+async function login(j: Journey, oidc: Cli, extra: string[] = []): Promise<RunResult> {
   const logFile = join(oidc.configDir, "browser.log");
   const { args, env } = j.login(logFile);
   const full = ["login", "--scope", SCOPE, ...args, ...extra];

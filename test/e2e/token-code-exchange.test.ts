@@ -3,8 +3,7 @@
 // refusing an ID token whose nonce is not the one given (and warning when none is given).
 // Against better-auth 1.6 with requirePKCE.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cli, tempConfigDir } from "../helpers/cli.js";
-import { type BetterAuthProvider, startBetterAuth16 } from "../helpers/providers.js";
+import { type BetterAuthProvider, registeredClient, startBetterAuth16 } from "../helpers/providers.js";
 import { readProfile } from "../helpers/store.js";
 
 const SCOPE = "openid email profile offline_access";
@@ -18,8 +17,7 @@ describe("better-auth 1.6: --no-exchange, then oidc token --code", () => {
 
   test("login --no-exchange prints code, verifier and redirect URI; token --code exchanges and saves them", async () => {
     const session = await op.signIn();
-    const oidc = cli(tempConfigDir(), { OIDC_SESSION_TOKEN: session });
-    expect((await oidc(["register", "--issuer", op.origin, "--name", "manual", "--port", "8798"])).code).toBe(0);
+    const { oidc } = await registeredClient(op.origin, { session, keepSession: true, name: "manual", port: 8798 });
     const login = await oidc(["login", "--consent", "accept", "--scope", SCOPE, "--no-exchange"]);
     expect(login.code, login.stderr).toBe(0);
     const out = JSON.parse(login.stdout);
@@ -46,8 +44,7 @@ describe("better-auth 1.6: --no-exchange, then oidc token --code", () => {
 
   test("token --code with the wrong --nonce is refused (exit 6, id_token.nonce); without --nonce it warns", async () => {
     const session = await op.signIn();
-    const oidc = cli(tempConfigDir(), { OIDC_SESSION_TOKEN: session });
-    expect((await oidc(["register", "--issuer", op.origin, "--name", "manual-2", "--port", "8796"])).code).toBe(0);
+    const { oidc } = await registeredClient(op.origin, { session, keepSession: true, name: "manual-2", port: 8796 });
     const first = JSON.parse((await oidc(["login", "--consent", "accept", "--scope", SCOPE, "--no-exchange"])).stdout);
     const bad = await oidc(["token", "--code", first.code, "--code-verifier", first.code_verifier, "--nonce", "not-the-nonce"]);
     expect(bad.code).toBe(6);

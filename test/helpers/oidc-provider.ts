@@ -41,6 +41,18 @@ export const OP_CLIENTS = {
   confidentialPost: { clientId: "cli-confidential-post", clientSecret: "cli-confidential-post-secret" },
 } as const;
 
+/** What the login tests ask cli-public for; offline_access (with prompt=consent) brings a refresh token. */
+export const PANVA_LOGIN_SCOPE = "openid email offline_access";
+
+/**
+ * `oidc login` arguments for the fixture's public native client cli-public, with consent asked
+ * for every time (so the refresh token is issued), then `extra`.
+ */
+export function panvaLoginArgs(op: { issuer: string }, ...extra: string[]): string[] {
+  const { clientId } = OP_CLIENTS.public;
+  return ["login", "--issuer", op.issuer, "--client-id", clientId, "--scope", PANVA_LOGIN_SCOPE, "--prompt", "consent", ...extra];
+}
+
 export interface StartOidcProviderOptions {
   /** access token TTL, seconds (default 3600) */
   atTtl?: number;
