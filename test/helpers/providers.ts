@@ -2,7 +2,7 @@
 // on a free loopback port and returns where it listens plus a way to stop it.
 
 import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { type Cli, cli, diag, tempConfigDir } from "./cli.js";
 import { freePort } from "./ports.js";
 import { type SpawnedFixture, spawnFixture } from "./spawn-fixture.js";
@@ -113,6 +113,28 @@ export function signIn(origin: string, email: string, password: string): Promise
 /** POST /api/auth/sign-up/email (password ≥ 8 chars); returns the new user's session token. */
 export function signUp(origin: string, email: string, password: string, name: string): Promise<string> {
   return postSessionEndpoint(`${origin}/api/auth/sign-up/email`, { email, password, name });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One provider for the tests of a describe block
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Starts a provider (any start* function) before the tests of the calling describe block (or
+ * file) and stops it after them. Returns a getter: the provider exists only once beforeAll ran.
+ */
+export function useProvider<P extends { stop(): Promise<void> }>(start: () => Promise<P>): () => P {
+  let provider: P | undefined;
+  beforeAll(async () => {
+    provider = await start();
+  });
+  afterAll(async () => {
+    await provider?.stop();
+  });
+  return () => {
+    if (!provider) throw new Error("the provider is not started yet (use it inside a test or hook)");
+    return provider;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
