@@ -69,28 +69,34 @@ interface Journey {
   checkClient(body: Record<string, unknown>, clientId: string, redirectUri: string): void;
 }
 
+/** What both better-auth versions do alike: given an app's base URL, a session token drives it all. */
+const betterAuthJourney = (ba: () => BetterAuthProvider, session: () => string) => ({
+  issuerArg: () => ba().origin,
+  issuer: () => ba().issuer,
+  registerEnv: () => ({ OIDC_SESSION_TOKEN: session() }),
+  login: () => ({ args: ["--session-token", session(), "--consent", "accept"], env: {} }),
+  email: () => ba().email,
+  clientArgs: () => ["--session-token", session()],
+});
+
 const journeys: Journey[] = [
   {
     provider: "better-auth 1.6.34 oidcProvider (requirePKCE)",
     dialect: "better-auth-1.6",
-    issuerArg: () => ba16.origin,
-    issuer: () => ba16.origin,
-    registerEnv: () => ({ OIDC_SESSION_TOKEN: session16 }),
-    login: () => ({ args: ["--session-token", session16, "--consent", "accept"], env: {} }),
-    email: () => ba16.email,
-    clientArgs: () => ["--session-token", session16],
+    ...betterAuthJourney(
+      () => ba16,
+      () => session16,
+    ),
     // GET /oauth2/client/{id}: only {clientId, name, icon}
     checkClient: (body, clientId) => expect(body).toMatchObject({ clientId, name: "app" }),
   },
   {
     provider: "better-auth 1.7.5 oauth-provider",
     dialect: "better-auth-1.7",
-    issuerArg: () => ba17.origin,
-    issuer: () => ba17.issuer,
-    registerEnv: () => ({ OIDC_SESSION_TOKEN: session17 }),
-    login: () => ({ args: ["--session-token", session17, "--consent", "accept"], env: {} }),
-    email: () => ba17.email,
-    clientArgs: () => ["--session-token", session17],
+    ...betterAuthJourney(
+      () => ba17,
+      () => session17,
+    ),
     // GET /oauth2/get-client?client_id=
     checkClient: (body, clientId, redirectUri) =>
       expect(body).toMatchObject({ client_id: clientId, client_name: "app", redirect_uris: [redirectUri] }),
