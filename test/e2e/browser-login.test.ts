@@ -372,7 +372,8 @@ describeChromium("browser login against better-auth 1.6 (its /login and /consent
 // Both providers: consent denied, a wrong-state request first, no callback at all
 // ---------------------------------------------------------------------------------------------
 
-describeChromium.each(targets)("browser login against $name, in headless Chromium", (t) => {
+// %s and the name, not $name: vitest quotes and cuts a `$name` at 40 characters
+describeChromium.each(targets.map((t) => [t.name, t] as const))("browser login against %s, in headless Chromium", (_name, t) => {
   test("deny consent: exit 4, stderr names access_denied, no tokens saved", async () => {
     const oidc = await t.store();
     const fb = fakeBrowser(oidc.configDir, { FAKE_BROWSER_ACTION: "cancel" });
