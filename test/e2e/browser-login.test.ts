@@ -374,11 +374,16 @@ describeChromium("browser login against better-auth 1.6 (its /login and /consent
 
 // %s and the name, not $name: vitest quotes and cuts a `$name` at 40 characters
 describeChromium.each(targets.map((t) => [t.name, t] as const))("browser login against %s, in headless Chromium", (_name, t) => {
-  test("deny consent: exit 4, stderr names access_denied, no tokens saved", async () => {
+  /** `oidc login` in a fresh store, the fake browser set by `fbEnv`; resolves once the browser is gone. */
+  async function loginInBrowser(fbEnv: Record<string, string>) {
     const oidc = await t.store();
-    const fb = fakeBrowser(oidc.configDir, { FAKE_BROWSER_ACTION: "cancel" });
+    const fb = fakeBrowser(oidc.configDir, fbEnv);
     const login = await t.login(oidc, fb.env);
-    const browser = await fb.finished();
+    return { oidc, login, browser: await fb.finished() };
+  }
+
+  test("deny consent: exit 4, stderr names access_denied, no tokens saved", async () => {
+    const { oidc, login, browser } = await loginInBrowser({ FAKE_BROWSER_ACTION: "cancel" });
     expect(login.code, diag(login, browser.log)).toBe(4);
     expect(login.stderr).toMatch(/^oidc: .*access_denied/m);
     expect(login.stdout).toBe("");
@@ -389,10 +394,7 @@ describeChromium.each(targets.map((t) => [t.name, t] as const))("browser login a
   });
 
   test("a wrong-state request to the callback first is answered 400 and warned about; the real callback still completes the login", async () => {
-    const oidc = await t.store();
-    const fb = fakeBrowser(oidc.configDir, { FAKE_BROWSER_WRONG_STATE_FIRST: "1" });
-    const login = await t.login(oidc, fb.env);
-    const browser = await fb.finished();
+    const { oidc, login, browser } = await loginInBrowser({ FAKE_BROWSER_WRONG_STATE_FIRST: "1" });
     expect(login.code, diag(login, browser.log)).toBe(0);
     expect(login.stderr).toContain(WRONG_STATE_WARNING);
     expect(browser.log).toMatch(/wrong-state GET \S+ -> 400 /);
