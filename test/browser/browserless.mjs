@@ -18,22 +18,12 @@
 //   BROWSERLESS_CONSENT  accept (default) | deny (follows the consent page's "[ Cancel ]" link)
 //   BROWSERLESS_TIMEOUT_MS  overall timeout (default 15000)
 
-import { appendFileSync } from "node:fs";
+import { CookieJar } from "../helpers/cookie-jar.mjs";
+import { decodeEntities, htmlText as pageText } from "../helpers/html-text.mjs";
+import { createLog } from "./log.mjs";
 
-const t0 = Date.now();
-const LOG = process.env.BROWSERLESS_LOG;
-function log(msg) {
-  const line = `+${String(Date.now() - t0).padStart(5)}ms ${msg}\n`;
-  if (LOG) {
-    try {
-      appendFileSync(LOG, line);
-      return;
-    } catch {
-      // fall through to stderr
-    }
-  }
-  process.stderr.write(`[browserless] ${line}`);
-}
+const log = createLog(process.env.BROWSERLESS_LOG, "browserless");
+
 function exit(code, why) {
   if (why) log(why);
   log(`exit ${code}`);
@@ -44,58 +34,7 @@ const LOGIN = process.env.BROWSERLESS_LOGIN || "alice";
 const CONSENT = (process.env.BROWSERLESS_CONSENT || "accept").toLowerCase();
 const TIMEOUT_MS = Number(process.env.BROWSERLESS_TIMEOUT_MS) > 0 ? Number(process.env.BROWSERLESS_TIMEOUT_MS) : 15_000;
 
-/** One origin's cookies, path-matched; deletion by max-age<=0 / past expiry / empty value. */
-class CookieJar {
-  cookies = new Map();
-  store(res) {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = "", ...attrs] = line.split(";");
-      const eq = pair.indexOf("=");
-      if (eq < 1) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      let path = "/";
-      let expired = false;
-      for (const attr of attrs) {
-        const [k = "", v = ""] = attr.split("=").map((s) => s.trim());
-        const key = k.toLowerCase();
-        if (key === "path" && v) path = v;
-        if (key === "max-age" && Number(v) <= 0) expired = true;
-        if (key === "expires" && Date.parse(v) <= Date.now()) expired = true;
-      }
-      const id = `${name}\u0000${path}`;
-      if (expired || value === "") this.cookies.delete(id);
-      else this.cookies.set(id, { value, path });
-    }
-  }
-  header(url) {
-    const out = [];
-    const entries = [...this.cookies.entries()].sort((a, b) => b[1].path.length - a[1].path.length);
-    for (const [id, c] of entries) {
-      const p = c.path;
-      if (p === "/" || url.pathname === p || url.pathname.startsWith(p.endsWith("/") ? p : `${p}/`))
-        out.push(`${id.split("\u0000")[0]}=${c.value}`);
-    }
-    return out.length ? out.join("; ") : undefined;
-  }
-}
-
-const decodeEntities = (s) =>
-  s
-    .replace(/&amp;/g, "&")
-    .replace(/&#x2F;/gi, "/")
-    .replace(/&#x3D;/gi, "=")
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">");
-const htmlText = (html) =>
-  html
-    .replace(/<style[\s\S]*?<\/style>/gi, "")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 300);
+const htmlText = (html) => pageText(html, 300);
 
 const startUrl = process.argv[process.argv.length - 1];
 log(`start pid=${process.pid} login=${LOGIN} consent=${CONSENT} url=${startUrl}`);

@@ -34,22 +34,11 @@
 //   FAKE_BROWSER_TIMEOUT_MS        overall timeout (default 60000)
 //   FAKE_BROWSER_CHROMIUM          Chromium executable (default /usr/bin/chromium)
 
-import { appendFileSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { createLog } from "./log.mjs";
 
 const t0 = Date.now();
-const LOG = process.env.FAKE_BROWSER_LOG;
-function log(msg) {
-  const line = `+${String(Date.now() - t0).padStart(5)}ms ${msg}\n`;
-  if (LOG) {
-    try {
-      appendFileSync(LOG, line);
-      return;
-    } catch {
-      // fall through to stderr
-    }
-  }
-  process.stderr.write(`[fake-browser] ${line}`);
-}
+const log = createLog(process.env.FAKE_BROWSER_LOG, "fake-browser", t0);
 
 const env = process.env;
 const ACTION = (env.FAKE_BROWSER_ACTION || "accept").toLowerCase();

@@ -1,6 +1,8 @@
 // Helpers around the panva oidc-provider fixture (test/providers/oidc-provider.mjs).
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { CookieJar } from "./cookie-jar.mjs";
+import { decodeEntities, htmlText as pageText } from "./html-text.mjs";
 import { spawnFixture } from "./spawn-fixture.js";
 
 export const OIDC_PROVIDER_SCRIPT = fileURLToPath(new URL("../providers/oidc-provider.mjs", import.meta.url));
@@ -38,6 +40,18 @@ export const OP_CLIENTS = {
   /** client_secret_post (+ client_credentials) */
   confidentialPost: { clientId: "cli-confidential-post", clientSecret: "cli-confidential-post-secret" },
 } as const;
+
+/** What the login tests ask cli-public for; offline_access (with prompt=consent) brings a refresh token. */
+export const PANVA_LOGIN_SCOPE = "openid email offline_access";
+
+/**
+ * `oidc login` arguments for the fixture's public native client cli-public, with consent asked
+ * for every time (so the refresh token is issued), then `extra`.
+ */
+export function panvaLoginArgs(op: { issuer: string }, ...extra: string[]): string[] {
+  const { clientId } = OP_CLIENTS.public;
+  return ["login", "--issuer", op.issuer, "--client-id", clientId, "--scope", PANVA_LOGIN_SCOPE, "--prompt", "consent", ...extra];
+}
 
 export interface StartOidcProviderOptions {
   /** access token TTL, seconds (default 3600) */
@@ -101,75 +115,13 @@ export interface BrowserlessLoginOptions {
   timeoutMs?: number;
 }
 
-interface JarCookie {
-  value: string;
-  path: string;
-}
-
-/** Minimal cookie jar: one origin, path-matched, honours deletion by past expiry / max-age<=0. */
-class CookieJar {
-  private cookies = new Map<string, JarCookie>();
-
-  store(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = "", ...attrs] = line.split(";");
-      const eq = pair.indexOf("=");
-      if (eq < 1) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      let path = "/";
-      let expired = false;
-      for (const attr of attrs) {
-        const [k = "", v = ""] = attr.split("=").map((s) => s.trim());
-        const key = k.toLowerCase();
-        if (key === "path" && v) path = v;
-        if (key === "max-age" && Number(v) <= 0) expired = true;
-        if (key === "expires" && Date.parse(v) <= Date.now()) expired = true;
-      }
-      const id = `${name}\u0000${path}`;
-      if (expired || value === "") this.cookies.delete(id);
-      else this.cookies.set(id, { value, path });
-    }
-  }
-
-  header(url: URL): string | undefined {
-    const out: string[] = [];
-    // longer paths first, as browsers do
-    const entries = [...this.cookies.entries()].sort((a, b) => b[1].path.length - a[1].path.length);
-    for (const [id, c] of entries) {
-      const p = c.path;
-      const matches = url.pathname === p || url.pathname.startsWith(p.endsWith("/") ? p : `${p}/`) || p === "/";
-      if (matches) out.push(`${id.split("\u0000")[0]}=${c.value}`);
-    }
-    return out.length ? out.join("; ") : undefined;
-  }
-}
-
 function isCallback(target: URL, redirectUri: URL | undefined): boolean {
   // the OP redirects to exactly the redirect_uri of the request (port included)
   if (redirectUri) return target.origin === redirectUri.origin && target.pathname === redirectUri.pathname;
   return target.hostname === "127.0.0.1" && target.pathname.endsWith("/callback");
 }
 
-function htmlText(html: string): string {
-  return html
-    .replace(/<style[\s\S]*?<\/style>/gi, "")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 400);
-}
-
-function decodeEntities(s: string): string {
-  return s
-    .replace(/&amp;/g, "&")
-    .replace(/&#x2F;/gi, "/")
-    .replace(/&#x3D;/gi, "=")
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">");
-}
+const htmlText = (html: string) => pageText(html, 400);
 
 /**
  * Drive the oidc-provider devInteractions pages without a browser (fetch, redirect:'manual',

@@ -2,6 +2,9 @@
 // on a free loopback port and returns where it listens plus a way to stop it.
 
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect } from "vitest";
+import { type Cli, cli, diag, tempConfigDir } from "./cli.js";
+import { freePort } from "./ports.js";
 import { type SpawnedFixture, spawnFixture } from "./spawn-fixture.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -110,4 +113,66 @@ export function signIn(origin: string, email: string, password: string): Promise
 /** POST /api/auth/sign-up/email (password ≥ 8 chars); returns the new user's session token. */
 export function signUp(origin: string, email: string, password: string, name: string): Promise<string> {
   return postSessionEndpoint(`${origin}/api/auth/sign-up/email`, { email, password, name });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One provider for the tests of a describe block
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Starts a provider (any start* function) before the tests of the calling describe block (or
+ * file) and stops it after them. Returns a getter: the provider exists only once beforeAll ran.
+ */
+export function useProvider<P extends { stop(): Promise<void> }>(start: () => Promise<P>): () => P {
+  let provider: P | undefined;
+  beforeAll(async () => {
+    provider = await start();
+  });
+  afterAll(async () => {
+    await provider?.stop();
+  });
+  return () => {
+    if (!provider) throw new Error("the provider is not started yet (use it inside a test or hook)");
+    return provider;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A client registered at a provider, in a fresh store
+// ---------------------------------------------------------------------------------------------
+
+export interface RegisteredClientOptions {
+  /** The session that owns the client (better-auth): OIDC_SESSION_TOKEN of `oidc register`. */
+  session?: string;
+  /** Keep that session as OIDC_SESSION_TOKEN of every later command of the returned CLI. */
+  keepSession?: boolean;
+  /** client_name (default "app"). */
+  name?: string;
+  /** Port of the loopback redirect URI (default: one nobody listens on now). */
+  port?: number;
+  /** More environment for `oidc register`. */
+  env?: Record<string, string>;
+}
+
+export interface RegisteredClient {
+  /** The CLI of the fresh store; its default profile holds the client. */
+  oidc: Cli;
+  clientId: string;
+  port: number;
+  /** `http://127.0.0.1:<port>/callback` */
+  redirectUri: string;
+  /** What `oidc register --json` printed: the provider's registration response. */
+  response: Record<string, unknown>;
+}
+
+/** A fresh store whose default profile has a client registered (dynamic registration) at `issuer`. */
+export async function registeredClient(issuer: string, options: RegisteredClientOptions = {}): Promise<RegisteredClient> {
+  const session: Record<string, string> = options.session ? { OIDC_SESSION_TOKEN: options.session } : {};
+  const oidc = cli(tempConfigDir(), options.keepSession ? session : {});
+  const port = options.port ?? (await freePort());
+  const args = ["register", "--issuer", issuer, "--name", options.name ?? "app", "--port", String(port), "--json"];
+  const reg = await oidc(args, { env: { ...session, ...options.env } });
+  expect(reg.code, `oidc ${args.join(" ")}: ${diag(reg)}`).toBe(0);
+  const response = JSON.parse(reg.stdout) as Record<string, unknown>;
+  return { oidc, clientId: response.client_id as string, port, redirectUri: `http://127.0.0.1:${port}/callback`, response };
 }

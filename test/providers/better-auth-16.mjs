@@ -15,6 +15,7 @@
 // Issuer quirk of this version: issuer = the bare origin, discovery lives under /api/auth.
 
 import { runFixture } from "./pages.mjs";
+import { baseAuthOptions, seededClient, withMemoryDatabase } from "./better-auth-options.mjs";
 import { betterAuth } from "better-auth-oidc";
 import { memoryAdapter } from "better-auth-oidc/adapters/memory";
 import { getAuthTables } from "better-auth-oidc/db";
@@ -43,28 +44,8 @@ await runFixture({
         __skipDeprecationWarning: true,
       }),
     ];
-    const options = {
-      appName: "oidc-cli test provider (better-auth 1.6)",
-      baseURL: origin,
-      basePath,
-      secret: process.env.BETTER_AUTH_SECRET || "oidc-cli-test-secret-better-auth-16-0123456789",
-      // Pages opened as http://127.0.0.1:<port>/... post with that Origin; accept it too.
-      trustedOrigins: [origin, `http://127.0.0.1:${port}`],
-      emailAndPassword: { enabled: true },
-      telemetry: { enabled: false },
-      rateLimit: { enabled: false },
-      // Explicit: under NODE_ENV=test better-auth would otherwise skip its Origin (CSRF) check,
-      // which a client must be able to cope with.
-      advanced: { disableOriginCheck: false },
-      logger: {
-        level: env("DEBUG_AUTH", false) ? "debug" : "warn",
-        log: (level, message, ...args) => console.error(`[better-auth ${level}] ${message}`, ...args),
-      },
-      plugins,
-    };
-    // The memory adapter only knows the models it is given: declare every table the plugins use.
-    const db = Object.fromEntries(Object.values(getAuthTables(options)).map((t) => [t.modelName, []]));
-    const auth = betterAuth({ ...options, database: memoryAdapter(db) });
+    const options = { ...baseAuthOptions({ version: "1.6", origin, port, basePath, env }), plugins };
+    const auth = withMemoryDatabase(options, { betterAuth, getAuthTables, memoryAdapter });
     return {
       auth,
       handler: toNodeHandler(auth),
@@ -72,13 +53,7 @@ await runFixture({
       registerClient: (sessionToken) =>
         auth.api.registerOAuthApplication({
           headers: new Headers({ authorization: `Bearer ${sessionToken}` }),
-          body: {
-            client_name: "oidc-cli (seeded)",
-            redirect_uris: ["http://127.0.0.1:8765/callback"],
-            token_endpoint_auth_method: "client_secret_basic",
-            grant_types: ["authorization_code", "refresh_token"],
-            response_types: ["code"],
-          },
+          body: seededClient(),
         }),
     };
   },

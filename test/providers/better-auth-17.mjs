@@ -15,6 +15,7 @@
 // here issuer = http://localhost:<port>/api/auth (includes the basePath).
 
 import { runFixture } from "./pages.mjs";
+import { baseAuthOptions, seededClient, withMemoryDatabase } from "./better-auth-options.mjs";
 import { oauthProvider } from "@better-auth/oauth-provider";
 import { betterAuth } from "better-auth";
 import { memoryAdapter } from "better-auth/adapters/memory";
@@ -30,24 +31,10 @@ await runFixture({
   defaultPort: 3010,
   async createAuth({ origin, port, basePath, env }) {
     const options = {
-      appName: "oidc-cli test provider (better-auth 1.7)",
-      baseURL: origin,
-      basePath,
-      secret: process.env.BETTER_AUTH_SECRET || "oidc-cli-test-secret-better-auth-17-0123456789",
-      trustedOrigins: [origin, `http://127.0.0.1:${port}`],
-      emailAndPassword: { enabled: true },
-      telemetry: { enabled: false },
-      rateLimit: { enabled: false },
-      // Explicit: under NODE_ENV=test better-auth would otherwise skip its Origin (CSRF) check,
-      // which a client must be able to cope with.
-      advanced: { disableOriginCheck: false },
+      ...baseAuthOptions({ version: "1.7", origin, port, basePath, env }),
       // The jwt plugin's own GET /token (session → JWT) is not part of OAuth; the plugin docs
       // disable it next to oauthProvider.
       disabledPaths: ["/token"],
-      logger: {
-        level: env("DEBUG_AUTH", false) ? "debug" : "warn",
-        log: (level, message, ...args) => console.error(`[better-auth ${level}] ${message}`, ...args),
-      },
       plugins: [
         bearer(),
         jwt(),
@@ -60,9 +47,7 @@ await runFixture({
         }),
       ],
     };
-    // The memory adapter only knows the models it is given: declare every table the plugins use.
-    const db = Object.fromEntries(Object.values(getAuthTables(options)).map((t) => [t.modelName, []]));
-    const auth = betterAuth({ ...options, database: memoryAdapter(db) });
+    const auth = withMemoryDatabase(options, { betterAuth, getAuthTables, memoryAdapter });
     return {
       auth,
       handler: toNodeHandler(auth),
@@ -70,14 +55,7 @@ await runFixture({
       registerClient: (sessionToken) =>
         auth.api.registerOAuthClient({
           headers: new Headers({ authorization: `Bearer ${sessionToken}` }),
-          body: {
-            client_name: "oidc-cli (seeded)",
-            application_type: "native",
-            redirect_uris: ["http://127.0.0.1:8765/callback"],
-            token_endpoint_auth_method: "client_secret_basic",
-            grant_types: ["authorization_code", "refresh_token"],
-            response_types: ["code"],
-          },
+          body: seededClient({ application_type: "native" }),
         }),
     };
   },

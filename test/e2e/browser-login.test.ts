@@ -1,27 +1,28 @@
-// Issue #3, browser login end to end: `oidc login` opens a real headless Chromium through
+// Browser login end to end: `oidc login` opens a real headless Chromium through
 // OIDC_BROWSER / BROWSER (test/browser/fake-browser.mjs drives the provider's own pages), against
 // panva oidc-provider (native public client `cli-public`) and the better-auth 1.6 dev provider
-// (its /login and /consent pages). Plus what needs no Chromium: a failing launcher, which command
+// (its /login and /consent pages): sign-in and consent, consent denied, a wrong-state request to
+// the callback, no callback at all. Plus what needs no Chromium: a failing launcher, which command
 // is launched, --no-browser (print mode, completed by the test itself), and the loopback callback
 // server (404 elsewhere, 127.0.0.1 only).
 //
 // Chromium lives at /usr/bin/chromium. Under CI its absence fails the suite; elsewhere the
 // Chromium tests are skipped with a line saying how to enable them.
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { BIN, baseEnv, cli, type RunResult } from "../helpers/cli.js";
+import { type Cli, cli, diag, type RunResult, startCli } from "../helpers/cli.js";
 import {
   browserlessLogin,
   FAKE_BROWSER_COMMAND,
   type OidcProviderHandle,
+  panvaLoginArgs,
   startOidcProvider,
   waitForFakeBrowser,
 } from "../helpers/oidc-provider.js";
-import { type BetterAuthProvider, startBetterAuth16 } from "../helpers/providers.js";
+import { type BetterAuthProvider, registeredClient, startBetterAuth16 } from "../helpers/providers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
@@ -34,11 +35,10 @@ if (!haveChromium) {
       expect.fail(`${ENABLE_HINT} (CI is set, so a missing Chromium is a failure, not a skip)`);
     });
   } else {
-    console.warn(`SKIPPED: ${ENABLE_HINT} to enable the Chromium tests of test/integration/browser.test.ts`);
+    console.warn(`SKIPPED: ${ENABLE_HINT} to enable the Chromium tests of test/e2e/browser-login.test.ts`);
   }
 }
 
-const PANVA_SCOPE = "openid email offline_access";
 /** What a wrong-state request to the callback makes the CLI say (src/loopback.ts). */
 const WRONG_STATE_WARNING = "another login's state";
 
@@ -94,61 +94,12 @@ function fakeBrowser(dir: string, extra: Record<string, string> = {}, variable: 
   };
 }
 
-const diag = (r: RunResult, log = "") =>
-  `exit ${r.code}${r.signal ? ` (${r.signal})` : ""}\n--- stderr ---\n${r.stderr}\n--- stdout ---\n${r.stdout}${log ? `\n--- fake browser ---\n${log}` : ""}`;
-
 const readLog = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "(no fake-browser log)");
 
 async function timed<T>(p: Promise<T>): Promise<{ result: T; ms: number }> {
   const t0 = Date.now();
   const result = await p;
   return { result, ms: Date.now() - t0 };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Starts the CLI and hands back the authorization URL as soon as it is printed on stderr (the
- * `cli()` helper only resolves at exit), for tests that play the browser themselves.
- */
-function startCli(configDir: string, args: string[], env: Record<string, string | undefined> = {}) {
-  const e: Record<string, string | undefined> = { ...baseEnv(configDir), ...env };
-  for (const [k, v] of Object.entries(e)) if (v === undefined) delete e[k];
-  const child = spawn(process.execPath, [BIN, ...args], { env: e as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
-  child.stdin.end();
-  let stdout = "";
-  let stderr = "";
-  let onStderr = () => {};
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => {
-    stderr += d;
-    onStderr();
-  });
-  const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
-  const done = new Promise<RunResult>((resolve) =>
-    child.on("close", (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-  const authorizeUrl = new Promise<string>((resolve, reject) => {
-    onStderr = () => {
-      const m = /^\s+(https?:\/\/\S+)$/m.exec(stderr);
-      if (m?.[1]) resolve(m[1]);
-    };
-    void done.then((r) => reject(new Error(`the CLI exited before printing the URL:\n${diag(r)}`)));
-  });
-  authorizeUrl.catch(() => {});
-  return { done, authorizeUrl };
 }
 
 /** The loopback port of an authorization URL's redirect_uri. */
@@ -179,29 +130,76 @@ function nonLoopbackAddresses(): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The providers, started once for the whole file: panva oidc-provider with its native public
+// client cli-public, and the better-auth 1.6 dev provider with its own /login and /consent pages
+// (only needed with Chromium).
+// ---------------------------------------------------------------------------------------------
+
+let panva: OidcProviderHandle;
+let ba: BetterAuthProvider;
+let baSession: string;
+beforeAll(async () => {
+  panva = await startOidcProvider();
+  if (haveChromium) {
+    ba = await startBetterAuth16();
+    baSession = await ba.signIn();
+  }
+});
+afterAll(async () => {
+  await Promise.all([panva?.stop(), ba?.stop()]);
+});
+
+const loginArgs = (...extra: string[]) => panvaLoginArgs(panva, ...extra);
+
+/** A fresh store with a client registered (with a session) at better-auth for a free loopback port. */
+async function registered(): Promise<Cli> {
+  const { oidc, response, redirectUri } = await registeredClient(ba.origin, { session: baSession });
+  expect(response.redirect_uris).toEqual([redirectUri]);
+  return oidc;
+}
+
+/** `oidc login` at better-auth with the fake browser and no session token: the browser signs in itself. */
+const betterAuthLogin = (oidc: Cli, env: Record<string, string>, ...extra: string[]) =>
+  oidc(["login", ...extra], { env: { ...env, OIDC_SESSION_TOKEN: undefined } });
+
+/** How one provider's browser login is set up and started, for the tests both providers share. */
+interface LoginTarget {
+  name: string;
+  /** A fresh store ready for `oidc login`. */
+  store(): Promise<Cli>;
+  /** `oidc login` in that store with the fake browser's environment, then `extra`. */
+  login(oidc: Cli, env: Record<string, string>, ...extra: string[]): Promise<RunResult>;
+  /** What the fake browser logs when it denies consent on the provider's page. */
+  consentDenied: string;
+  /** The userinfo claim that names the signed-in user, and its value. */
+  claim: "sub" | "email";
+  user: string;
+}
+
+const targets: LoginTarget[] = [
+  {
+    name: "panva oidc-provider (cli-public)",
+    store: async () => cli(),
+    login: (oidc, env, ...extra) => oidc(loginArgs(...extra), { env }),
+    consentDenied: "panva consent: cancel",
+    claim: "sub",
+    user: "alice",
+  },
+  {
+    name: "better-auth 1.6 (its /login and /consent pages)",
+    store: registered,
+    login: betterAuthLogin,
+    consentDenied: "better-auth consent: deny",
+    claim: "email",
+    user: "alice@example.com",
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
 // panva oidc-provider: native public client cli-public
 // ---------------------------------------------------------------------------------------------
 
 describe("browser login against panva oidc-provider (cli-public)", () => {
-  let op: OidcProviderHandle;
-  beforeAll(async () => {
-    op = await startOidcProvider();
-  });
-  afterAll(() => op?.stop());
-
-  const loginArgs = (...extra: string[]) => [
-    "login",
-    "--issuer",
-    op.issuer,
-    "--client-id",
-    "cli-public",
-    "--scope",
-    PANVA_SCOPE,
-    "--prompt",
-    "consent",
-    ...extra,
-  ];
-
   describeChromium("in headless Chromium via OIDC_BROWSER", () => {
     test("sign in and consent: exit 0, tokens saved, `userinfo --claim sub` prints the login name", async () => {
       const oidc = cli();
@@ -223,52 +221,6 @@ describe("browser login against panva oidc-provider (cli-public)", () => {
       const refreshed = await oidc(["token", "--refresh"]);
       expect(refreshed.code, diag(refreshed)).toBe(0);
     });
-
-    test("deny consent: exit 4, stderr names access_denied, no tokens saved", async () => {
-      const oidc = cli();
-      const fb = fakeBrowser(oidc.configDir, { FAKE_BROWSER_ACTION: "cancel" });
-      const login = await oidc(loginArgs(), { env: fb.env });
-      const browser = await fb.finished();
-      expect(login.code, diag(login, browser.log)).toBe(4);
-      expect(login.stderr).toMatch(/^oidc: .*access_denied/m);
-      expect(login.stdout).toBe("");
-      expect(browser.log).toContain("panva consent: cancel");
-      expect(browser.log).toMatch(/callback page loaded: Sign-in failed access_denied/);
-      const token = await oidc(["token"]);
-      expect(token.code, diag(token)).toBe(5);
-    });
-
-    test("a wrong-state request to the callback first is answered 400 and warned about; the real callback still completes the login", async () => {
-      const oidc = cli();
-      const fb = fakeBrowser(oidc.configDir, { FAKE_BROWSER_WRONG_STATE_FIRST: "1" });
-      const login = await oidc(loginArgs(), { env: fb.env });
-      const browser = await fb.finished();
-      expect(login.code, diag(login, browser.log)).toBe(0);
-      expect(login.stderr).toContain(WRONG_STATE_WARNING);
-      expect(browser.log).toMatch(/wrong-state GET \S+ -> 400 /);
-      expect(browser.log).toMatch(/callback page loaded: Signed in/);
-      const sub = await oidc(["userinfo", "--claim", "sub"]);
-      expect(sub.stdout).toBe("alice\n");
-    });
-
-    test("no callback: --callback-timeout 5 exits 5 with `no callback within 5s` after ~5 s, and the fake browser exits", async () => {
-      const oidc = cli();
-      const fb = fakeBrowser(oidc.configDir, { FAKE_BROWSER_NO_CALLBACK: "1" });
-      const { result: login, ms } = await timed(oidc(loginArgs("--callback-timeout", "5"), { env: fb.env }));
-      expect(login.code, diag(login, readLog(fb.log))).toBe(5);
-      expect(login.signal).toBeNull();
-      expect(login.stderr).toMatch(/^oidc: login failed: no callback within 5s$/m);
-      expect(login.stderr).toContain("--callback-timeout");
-      expect(login.stdout).toBe("");
-      expect(ms).toBeGreaterThanOrEqual(5000);
-      expect(ms).toBeLessThan(15_000);
-      const browser = await fb.finished();
-      expect(browser.code, browser.log).toBe(0);
-      expect(browser.log).toContain("callback blocked (FAKE_BROWSER_NO_CALLBACK)");
-      expect(browser.log).toMatch(/chromium closed/);
-      expect((await oidc(["token"])).code).toBe(5);
-    });
-
     test("BROWSER (with %s) launches the browser when OIDC_BROWSER is unset", async () => {
       const oidc = cli();
       const fb = fakeBrowser(oidc.configDir, { FAKE_BROWSER_LOGIN: "dave" }, "BROWSER");
@@ -341,7 +293,9 @@ describe("browser login against panva oidc-provider (cli-public)", () => {
     test("--no-browser prints the URL on stderr only (stdout empty); the login completes from that URL", async () => {
       const oidc = cli();
       // a browser variable that would fail if launched: --no-browser must not launch anything
-      const run = startCli(oidc.configDir, loginArgs("--no-browser", "--callback-timeout", "30"), { OIDC_BROWSER: "/nonexistent/browser" });
+      const run = startCli(oidc.configDir, loginArgs("--no-browser", "--callback-timeout", "30"), {
+        env: { OIDC_BROWSER: "/nonexistent/browser" },
+      });
       const url = await run.authorizeUrl;
       expect(new URL(url).searchParams.get("code_challenge_method")).toBe("S256");
       const callback = await browserlessLogin(url, { login: "erin" });
@@ -396,80 +350,74 @@ describe("browser login against panva oidc-provider (cli-public)", () => {
 // ---------------------------------------------------------------------------------------------
 
 describeChromium("browser login against better-auth 1.6 (its /login and /consent pages, in headless Chromium)", () => {
-  let op: BetterAuthProvider;
-  let session: string;
-  beforeAll(async () => {
-    op = await startBetterAuth16();
-    session = await op.signIn();
-  });
-  afterAll(() => op?.stop());
-
-  /** A fresh store with a client registered (with a session) for a free loopback port. */
-  async function registered() {
-    const oidc = cli();
-    const port = await freePort();
-    const reg = await oidc(["register", "--issuer", op.origin, "--name", "app", "--port", String(port), "--json"], {
-      env: { OIDC_SESSION_TOKEN: session },
-    });
-    expect(reg.code, diag(reg)).toBe(0);
-    expect(JSON.parse(reg.stdout).redirect_uris).toEqual([`http://127.0.0.1:${port}/callback`]);
-    return oidc;
-  }
-
-  /** `oidc login` with the fake browser and no session token: the browser signs in itself. */
-  const login = (oidc: ReturnType<typeof cli>, env: Record<string, string>, ...extra: string[]) =>
-    oidc(["login", ...extra], { env: { ...env, OIDC_SESSION_TOKEN: undefined } });
-
   test("sign in on /login and consent on /consent: exit 0, `userinfo --claim email` prints alice@example.com", async () => {
     const oidc = await registered();
     const fb = fakeBrowser(oidc.configDir);
-    const r = await login(oidc, fb.env);
+    const r = await betterAuthLogin(oidc, fb.env);
     const browser = await fb.finished();
     expect(r.code, diag(r, browser.log)).toBe(0);
     expect(r.stdout).toBe("");
     expect(browser.code, browser.log).toBe(0);
     expect(browser.log).toMatch(/page ba-login: http:\/\/localhost:\d+\/login\?/);
-    expect(browser.log).toContain(`better-auth login: email=${op.email}`);
+    expect(browser.log).toContain(`better-auth login: email=${ba.email}`);
     expect(browser.log).toMatch(/page ba-consent: http:\/\/localhost:\d+\/consent\?/);
     expect(browser.log).toContain("better-auth consent: accept");
     const email = await oidc(["userinfo", "--claim", "email"]);
     expect(email.code, diag(email)).toBe(0);
     expect(email.stdout).toBe("alice@example.com\n");
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Both providers: consent denied, a wrong-state request first, no callback at all
+// ---------------------------------------------------------------------------------------------
+
+// %s and the name, not $name: vitest quotes and cuts a `$name` at 40 characters
+describeChromium.each(targets.map((t) => [t.name, t] as const))("browser login against %s, in headless Chromium", (_name, t) => {
+  /** `oidc login` in a fresh store, the fake browser set by `fbEnv`; resolves once the browser is gone. */
+  async function loginInBrowser(fbEnv: Record<string, string>) {
+    const oidc = await t.store();
+    const fb = fakeBrowser(oidc.configDir, fbEnv);
+    const login = await t.login(oidc, fb.env);
+    return { oidc, login, browser: await fb.finished() };
+  }
 
   test("deny consent: exit 4, stderr names access_denied, no tokens saved", async () => {
-    const oidc = await registered();
-    const fb = fakeBrowser(oidc.configDir, { FAKE_BROWSER_ACTION: "cancel" });
-    const r = await login(oidc, fb.env);
-    const browser = await fb.finished();
-    expect(r.code, diag(r, browser.log)).toBe(4);
-    expect(r.stderr).toMatch(/^oidc: .*access_denied/m);
-    expect(browser.log).toContain("better-auth consent: deny");
-    expect((await oidc(["token"])).code).toBe(5);
+    const { oidc, login, browser } = await loginInBrowser({ FAKE_BROWSER_ACTION: "cancel" });
+    expect(login.code, diag(login, browser.log)).toBe(4);
+    expect(login.stderr).toMatch(/^oidc: .*access_denied/m);
+    expect(login.stdout).toBe("");
+    expect(browser.log).toContain(t.consentDenied);
+    expect(browser.log).toMatch(/callback page loaded: Sign-in failed access_denied/);
+    const token = await oidc(["token"]);
+    expect(token.code, diag(token)).toBe(5);
   });
 
   test("a wrong-state request to the callback first is answered 400 and warned about; the real callback still completes the login", async () => {
-    const oidc = await registered();
-    const fb = fakeBrowser(oidc.configDir, { FAKE_BROWSER_WRONG_STATE_FIRST: "1" });
-    const r = await login(oidc, fb.env);
-    const browser = await fb.finished();
-    expect(r.code, diag(r, browser.log)).toBe(0);
-    expect(r.stderr).toContain(WRONG_STATE_WARNING);
+    const { oidc, login, browser } = await loginInBrowser({ FAKE_BROWSER_WRONG_STATE_FIRST: "1" });
+    expect(login.code, diag(login, browser.log)).toBe(0);
+    expect(login.stderr).toContain(WRONG_STATE_WARNING);
     expect(browser.log).toMatch(/wrong-state GET \S+ -> 400 /);
-    expect((await oidc(["userinfo", "--claim", "email"])).stdout).toBe("alice@example.com\n");
+    expect(browser.log).toMatch(/callback page loaded: Signed in/);
+    const who = await oidc(["userinfo", "--claim", t.claim]);
+    expect(who.stdout).toBe(`${t.user}\n`);
   });
 
   test("no callback: --callback-timeout 5 exits 5 with `no callback within 5s` after ~5 s, and the fake browser exits", async () => {
-    const oidc = await registered();
+    const oidc = await t.store();
     const fb = fakeBrowser(oidc.configDir, { FAKE_BROWSER_NO_CALLBACK: "1" });
-    const { result: r, ms } = await timed(login(oidc, fb.env, "--callback-timeout", "5"));
-    expect(r.code, diag(r, readLog(fb.log))).toBe(5);
-    expect(r.stderr).toMatch(/^oidc: login failed: no callback within 5s$/m);
+    const { result: login, ms } = await timed(t.login(oidc, fb.env, "--callback-timeout", "5"));
+    expect(login.code, diag(login, readLog(fb.log))).toBe(5);
+    expect(login.signal).toBeNull();
+    expect(login.stderr).toMatch(/^oidc: login failed: no callback within 5s$/m);
+    expect(login.stderr).toContain("--callback-timeout");
+    expect(login.stdout).toBe("");
     expect(ms).toBeGreaterThanOrEqual(5000);
     expect(ms).toBeLessThan(15_000);
     const browser = await fb.finished();
     expect(browser.code, browser.log).toBe(0);
     expect(browser.log).toContain("callback blocked (FAKE_BROWSER_NO_CALLBACK)");
     expect(browser.log).toMatch(/chromium closed/);
+    expect((await oidc(["token"])).code).toBe(5);
   });
 });

@@ -6,11 +6,12 @@
 // behavioural checks are skipped (reported as skipped); the file checks always run.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cli, tempConfigDir } from "../helpers/cli.js";
+import { seedProfile } from "../helpers/store.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FILES = { bash: "completions/oidc.bash", zsh: "completions/_oidc", fish: "completions/oidc.fish" } as const;
@@ -27,8 +28,7 @@ const FISH = which("fish", process.env.FISH_BIN);
 /** A store with two profiles, for the dynamic part. */
 function storeWithProfiles(): string {
   const dir = tempConfigDir();
-  mkdirSync(join(dir, "profiles"), { recursive: true, mode: 0o700 });
-  for (const name of ["default", "prod"]) writeFileSync(join(dir, "profiles", `${name}.json`), "{}\n", { mode: 0o600 });
+  for (const name of ["default", "prod"]) seedProfile(dir, name, {});
   return dir;
 }
 

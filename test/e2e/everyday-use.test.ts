@@ -1,13 +1,11 @@
 // Everyday use with several profiles and providers: an exported OIDC_ISSUER, typos, pipes, and a
 // re-registration that would throw a login away. Against purpose-built providers (test/providers/hostile.ts).
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BIN, baseEnv, cli } from "../helpers/cli.js";
-import { DISCOVERY_PATH, goodDiscovery, type HostileProvider, json, startHostile } from "../providers/hostile.js";
+import { now, readProfile, seedProfile, standardProfile } from "../helpers/store.js";
+import { type HostileProvider, json, startHostile } from "../providers/hostile.js";
 
-const now = () => Math.floor(Date.now() / 1000);
 let a: HostileProvider;
 let b: HostileProvider;
 beforeAll(async () => {
@@ -19,19 +17,15 @@ afterAll(async () => {
 
 /** Write a logged-in profile bound to `op` into the store of `c`. */
 function seed(c: ReturnType<typeof cli>, name: string, op: HostileProvider) {
-  const dir = join(c.configDir, "profiles");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(c.configDir, 0o700);
-  const profile = {
-    issuer: op.url,
-    source: op.url,
-    discovery_url: `${op.url}${DISCOVERY_PATH}`,
-    dialect: "standard",
-    metadata: goodDiscovery(op.url),
-    client: { client_id: `client-of-${name}`, client_secret: "s-0123456789" },
-    tokens: { access_token: `at-of-${name}`, token_type: "Bearer", expires_at: now() + 3600, sub: "u1", obtained_at: now() },
-  };
-  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(profile)}\n`, { mode: 0o600 });
+  seedProfile(
+    c.configDir,
+    name,
+    standardProfile(
+      op.url,
+      { client_id: `client-of-${name}`, client_secret: "s-0123456789" },
+      { access_token: `at-of-${name}`, token_type: "Bearer", expires_at: now() + 3600, sub: "u1", obtained_at: now() },
+    ),
+  );
 }
 
 describe("an exported OIDC_ISSUER", () => {
@@ -72,10 +66,9 @@ describe("typos and pipes", () => {
     const c = cli();
     seed(c, "fresh", b);
     seed(c, "stale", b);
-    const file = join(c.configDir, "profiles", "stale.json");
-    const stale = JSON.parse(readFileSync(file, "utf8"));
+    const stale = readProfile(c.configDir, "stale");
     stale.tokens.expires_at = now() - 10;
-    writeFileSync(file, JSON.stringify(stale), { mode: 0o600 });
+    seedProfile(c.configDir, "stale", stale);
     const res = await c(["profile", "list"]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/fresh\t.*logged in, token valid \d+m/);
@@ -126,10 +119,10 @@ describe("registering into a logged-in profile", () => {
     const refused = await c(["register", "--name", "again"]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("--force");
-    expect(JSON.parse(readFileSync(join(c.configDir, "profiles", "default.json"), "utf8")).tokens.access_token).toBe("at-of-default");
+    expect(readProfile(c.configDir).tokens.access_token).toBe("at-of-default");
     const forced = await c(["register", "--name", "again", "--force"]);
     expect(forced.code, forced.stderr).toBe(0);
-    const stored = JSON.parse(readFileSync(join(c.configDir, "profiles", "default.json"), "utf8"));
+    const stored = readProfile(c.configDir);
     expect(stored.client.client_id).toBe("fresh-client");
     expect(stored.tokens).toBeUndefined();
   });

@@ -3,11 +3,12 @@
 // a huge body is cut at the cap without the process growing; secrets never reach any output.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BIN, baseEnv, cli, type RunResult } from "../helpers/cli.js";
+import { now, profilePath, readProfile, seedProfile } from "../helpers/store.js";
 import {
   DISCOVERY_PATH,
   firstThen,
@@ -100,7 +101,7 @@ describe("discovery against a hostile provider", () => {
     const c = cli();
     const r = await timed(() => c(["discover", hp.url]));
     expectCleanFailure(r, 6, 10_000, /issuer.*evil\.example/);
-    expect(existsSync(join(c.configDir, "profiles", "default.json")), "nothing saved").toBe(false);
+    expect(existsSync(profilePath(c.configDir)), "nothing saved").toBe(false);
   });
 
   it("a streamed 256 MB body (chunked, no length) is cut at the size cap: exit 4, peak RSS under 300 MB", async () => {
@@ -140,23 +141,21 @@ async function preparedProfile(secrets: { clientSecret?: string; refreshToken?: 
   const c = cli();
   const d = await c(["discover", hp.url]);
   expect(d.code, d.stderr).toBe(0);
-  const path = join(c.configDir, "profiles", "default.json");
-  const profile = JSON.parse(readFileSync(path, "utf8"));
+  const profile = readProfile(c.configDir);
   profile.client = {
     client_id: "hostile-client",
     client_secret: secrets.clientSecret ?? "stored-secret-0123456789",
     redirect_uris: [REDIRECT],
     token_endpoint_auth_method: "client_secret_basic",
   };
-  const now = Math.floor(Date.now() / 1000);
   profile.tokens = {
     access_token: "at-expired-0123456789",
     token_type: "Bearer",
-    expires_at: now - 10,
+    expires_at: now() - 10,
     refresh_token: secrets.refreshToken ?? "rt-stored-0123456789",
-    obtained_at: now - 3600,
+    obtained_at: now() - 3600,
   };
-  writeFileSync(path, JSON.stringify(profile, null, 2), { mode: 0o600 });
+  seedProfile(c.configDir, "default", profile);
   hp.reset();
   return c;
 }

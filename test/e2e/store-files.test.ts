@@ -1,10 +1,11 @@
 // The profile store as the built CLI leaves it: private permissions, atomic writes, corrupt files
 // reported and left alone, and concurrent writers that lose nothing.
 
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
+import { profilePath, profilesDir, seedProfile } from "../helpers/store.js";
 import { type HostileProvider, startHostile } from "../providers/hostile.js";
 
 let hp: HostileProvider;
@@ -16,14 +17,13 @@ afterAll(async () => {
 });
 
 const mode = (path: string) => statSync(path).mode & 0o777;
-const profilesDir = (configDir: string) => join(configDir, "profiles");
 
 describe("the profile store", () => {
   it("after `oidc discover` saves, the profile file is 0600 and the directories are 0700", async () => {
     const c = cli();
     const r = await c(["discover", hp.url]);
     expect(r.code, r.stderr).toBe(0);
-    const file = join(profilesDir(c.configDir), "default.json");
+    const file = profilePath(c.configDir);
     expect(mode(file).toString(8)).toBe("600");
     expect(mode(profilesDir(c.configDir)).toString(8)).toBe("700");
     expect(mode(c.configDir).toString(8)).toBe("700");
@@ -41,7 +41,7 @@ describe("the profile store", () => {
   it("writes are atomic: readers never see a half-written profile and no temp file is left behind", async () => {
     const c = cli();
     expect((await c(["discover", hp.url])).code).toBe(0);
-    const file = join(profilesDir(c.configDir), "default.json");
+    const file = profilePath(c.configDir);
     // 8 writers rewrite the same profile while this process keeps parsing it.
     const writers = Promise.all(Array.from({ length: 8 }, () => c(["discover", hp.url])));
     let done = false;
@@ -67,8 +67,7 @@ describe("the profile store", () => {
     beforeAll(async () => {
       c = cli();
       expect((await c(["-p", "good", "discover", hp.url])).code).toBe(0);
-      badPath = join(profilesDir(c.configDir), "bad.json");
-      writeFileSync(badPath, BAD, { mode: 0o600 });
+      badPath = seedProfile(c.configDir, "bad", BAD);
     });
 
     it("is reported with its path and exit 1 when used, as one `oidc:` line and a hint", async () => {
@@ -121,7 +120,7 @@ describe("the profile store", () => {
     const files = readdirSync(profilesDir(c.configDir)).sort();
     expect(files).toEqual(names.map((n) => `${n}.json`).sort());
     for (const n of names) {
-      const path = join(profilesDir(c.configDir), `${n}.json`);
+      const path = profilePath(c.configDir, n);
       expect(JSON.parse(readFileSync(path, "utf8")).issuer).toBe(hp.url);
       expect(mode(path).toString(8)).toBe("600");
     }

@@ -1,21 +1,18 @@
 // `oidc exec -- <command> [args…]`: the command runs with valid tokens in its environment and oidc
 // exits with its exit code; without a usable token the command does not run at all.
 
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
+import { now, seedProfile } from "../helpers/store.js";
 
-/** A store whose default profile holds these tokens (0600 file in 0700 directories). */
+/** A store whose default profile holds these tokens. */
 function seeded(tokens: Record<string, unknown>) {
   const c = cli();
-  const dir = join(c.configDir, "profiles");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(c.configDir, 0o700);
-  writeFileSync(join(dir, "default.json"), `${JSON.stringify({ issuer: "http://127.0.0.1:9", tokens })}\n`, { mode: 0o600 });
+  seedProfile(c.configDir, "default", { issuer: "http://127.0.0.1:9", tokens });
   return c;
 }
-const now = () => Math.floor(Date.now() / 1000);
 const valid = (extra: Record<string, unknown> = {}) => ({
   access_token: "at-123",
   token_type: "Bearer",

@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExitCode, OidcError } from "../../src/errors.js";
 import { hintFor } from "../../src/cli/hints.js";
+import { ExitCode } from "../../src/errors.js";
 import { checkTransport } from "../../src/oidc/discovery.js";
 import { cli, type RunResult } from "../helpers/cli.js";
+import { oidcError } from "../helpers/errors.js";
 import { type HostileProvider, startHostile } from "../providers/hostile.js";
 
 /** No proxy settings inherited from the machine running the tests. */
@@ -207,19 +208,9 @@ describe("an HTTPS proxy", () => {
 });
 
 describe("plain http", () => {
-  const usage = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (e) {
-      if (e instanceof OidcError) return e;
-      throw e;
-    }
-    throw new Error("expected an OidcError");
-  };
-
   it("checkTransport refuses http to a non-loopback host with a usage error (exit 2) naming --allow-insecure-http", () => {
     for (const url of ["http://op.example", "http://10.0.0.1/issuer", "http://127.example.com", "http://localhost.evil.example"]) {
-      const e = usage(() => checkTransport(url, "issuer", false));
+      const e = oidcError(() => checkTransport(url, "issuer", false));
       expect(e.exitCode, url).toBe(ExitCode.usage);
       expect(hintFor(e)).toContain("--allow-insecure-http");
     }
@@ -233,7 +224,7 @@ describe("plain http", () => {
 
   it("checkTransport refuses other schemes even with --allow-insecure-http", () => {
     for (const url of ["ftp://op.example", "file:///etc/passwd", "javascript:alert(1)"])
-      expect(usage(() => checkTransport(url, "issuer", true)).exitCode).toBe(ExitCode.usage);
+      expect(oidcError(() => checkTransport(url, "issuer", true)).exitCode).toBe(ExitCode.usage);
   });
 
   it("`oidc discover http://op.example` exits 2 before any request is made", async () => {

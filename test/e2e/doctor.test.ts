@@ -1,10 +1,10 @@
 // `oidc doctor` against real providers (better-auth 1.6 with its deviations, panva oidc-provider
 // clean) and the conformance OP for fail cases. Exit 0 unless a check fails, then 4.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
-import { type OidcProviderHandle, startOidcProvider } from "../helpers/oidc-provider.js";
-import { type BetterAuthProvider, startBetterAuth16 } from "../helpers/providers.js";
-import { type ConformanceOp, startConformanceOp } from "../providers/conformance-op.js";
+import { startOidcProvider } from "../helpers/oidc-provider.js";
+import { startBetterAuth16, useProvider } from "../helpers/providers.js";
+import { startConformanceOp } from "../providers/conformance-op.js";
 
 interface Line {
   check: string;
@@ -24,15 +24,10 @@ async function doctorJson(args: string[]): Promise<{ code: number | null; lines:
 }
 
 describe("oidc doctor: better-auth 1.6 (HS256, no jwt plugin)", () => {
-  let ba: BetterAuthProvider;
-  beforeAll(async () => {
-    ba = await startBetterAuth16();
-  });
-  afterAll(async () => {
-    await ba?.stop();
-  });
+  const provider = useProvider(() => startBetterAuth16());
 
   it("reports its deviations as fail/warn lines and exits 4", async () => {
+    const ba = provider();
     const r = await doctorJson(["--issuer", ba.origin]);
     expect(r.code, r.stderr).toBe(4);
     const status = (c: string) => r.byCheck.get(c)?.status;
@@ -57,6 +52,7 @@ describe("oidc doctor: better-auth 1.6 (HS256, no jwt plugin)", () => {
   });
 
   it("human output: one `status  check: detail` line per check on stdout, summary on stderr", async () => {
+    const ba = provider();
     const r = await cli()(["doctor", ba.discovery], { timeoutMs: 30_000 });
     expect(r.code).toBe(4);
     const lines = r.stdout.trim().split("\n");
@@ -68,15 +64,10 @@ describe("oidc doctor: better-auth 1.6 (HS256, no jwt plugin)", () => {
 });
 
 describe("oidc doctor: better-auth 1.6 with the jwt plugin", () => {
-  let ba: BetterAuthProvider;
-  beforeAll(async () => {
-    ba = await startBetterAuth16({ jwt: true });
-  });
-  afterAll(async () => {
-    await ba?.stop();
-  });
+  const provider = useProvider(() => startBetterAuth16({ jwt: true }));
 
   it("the JWKS serves an EdDSA key: jwks passes, no id_token.iss line, RS256 advertised without a key warns; the issuer still fails", async () => {
+    const ba = provider();
     const r = await doctorJson(["--issuer", ba.origin]);
     expect(r.code).toBe(4);
     expect(r.lines.filter((l) => l.status === "fail").map((l) => l.check)).toEqual(["issuer"]);
@@ -87,15 +78,10 @@ describe("oidc doctor: better-auth 1.6 with the jwt plugin", () => {
 });
 
 describe("oidc doctor: panva oidc-provider", () => {
-  let op: OidcProviderHandle;
-  beforeAll(async () => {
-    op = await startOidcProvider();
-  });
-  afterAll(async () => {
-    await op?.stop();
-  });
+  const provider = useProvider(() => startOidcProvider());
 
   it("is clean: no fail, and the only warning is plain http on loopback; exit 0", async () => {
+    const op = provider();
     const r = await doctorJson(["--issuer", op.issuer]);
     expect(r.code, JSON.stringify(r.lines, null, 2)).toBe(0);
     expect(r.lines.filter((l) => l.status === "fail")).toEqual([]);
@@ -116,15 +102,10 @@ describe("oidc doctor: panva oidc-provider", () => {
 });
 
 describe("oidc doctor: conformance OP fail cases", () => {
-  let op: ConformanceOp;
-  beforeAll(async () => {
-    op = await startConformanceOp();
-  });
-  afterAll(async () => {
-    await op?.stop();
-  });
+  const provider = useProvider(() => startConformanceOp());
 
   it("a document naming another issuer than its location: issuer fails, exit 4", async () => {
+    const op = provider();
     op.setCase("discovery-issuer-mismatch");
     const r = await doctorJson(["--issuer", op.issuer]);
     expect(r.code).toBe(4);
@@ -133,6 +114,7 @@ describe("oidc doctor: conformance OP fail cases", () => {
   });
 
   it("jwks_uri answering 404: jwks fails, exit 4", async () => {
+    const op = provider();
     op.setCase("jwks-404");
     const r = await doctorJson(["--issuer", op.issuer]);
     expect(r.code).toBe(4);
@@ -141,6 +123,7 @@ describe("oidc doctor: conformance OP fail cases", () => {
   });
 
   it("several RSA keys, each with a kid, all import: jwks passes and lists them", async () => {
+    const op = provider();
     op.setCase("default");
     const r = await doctorJson(["--issuer", op.issuer]);
     expect(r.byCheck.get("jwks")?.status).toBe("pass");

@@ -1,43 +1,20 @@
-// One test per exit-code class of the CLI contract (docs/CLI.md), each provoking it for real.
+// One test per exit-code class of the CLI contract (the README's exit-code table), each provoking
+// it for real.
 
-import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, baseEnv, cli, type RunResult } from "../helpers/cli.js";
+import { cli, diag, startCli } from "../helpers/cli.js";
 import { type OidcProviderHandle, startOidcProvider } from "../helpers/oidc-provider.js";
-
-const diag = (r: RunResult) =>
-  `exit ${r.code}${r.signal ? ` (${r.signal})` : ""}\n--- stderr ---\n${r.stderr}\n--- stdout ---\n${r.stdout}`;
+import { freePort } from "../helpers/ports.js";
+import { now, seedProfile } from "../helpers/store.js";
 
 let op: OidcProviderHandle;
 beforeAll(async () => {
   op = await startOidcProvider();
 }, 60_000);
 afterAll(() => op?.stop());
-
-function writeProfile(configDir: string, name: string, content: string): string {
-  const dir = join(configDir, "profiles");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(configDir, 0o700);
-  const file = join(dir, `${name}.json`);
-  writeFileSync(file, content, { mode: 0o600 });
-  return file;
-}
-
-/** A port nothing listens on (bound, then closed). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
@@ -48,12 +25,9 @@ function listen(server: Server): Promise<string> {
 describe("exit codes", () => {
   it("0: success (a valid cached token is printed)", async () => {
     const c = cli();
-    const now = Math.floor(Date.now() / 1000);
-    writeProfile(
-      c.configDir,
-      "default",
-      JSON.stringify({ tokens: { access_token: "ok-token", token_type: "Bearer", expires_at: now + 3600, obtained_at: now } }),
-    );
+    seedProfile(c.configDir, "default", {
+      tokens: { access_token: "ok-token", token_type: "Bearer", expires_at: now() + 3600, obtained_at: now() },
+    });
     const r = await c(["token"]);
     expect(r.code, diag(r)).toBe(0);
     expect(r.stdout).toBe("ok-token\n");
@@ -61,7 +35,7 @@ describe("exit codes", () => {
 
   it("1: unexpected failure: a corrupt store file, named in the message and left untouched", async () => {
     const c = cli();
-    const file = writeProfile(c.configDir, "default", "{ not json");
+    const file = seedProfile(c.configDir, "default", "{ not json");
     const r = await c(["token"]);
     expect(r.code, diag(r)).toBe(1);
     expect(r.stderr).toContain(file);
@@ -92,7 +66,7 @@ describe("exit codes", () => {
   });
 
   it("3: network: connection refused", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const r = await cli()(["discover", `http://127.0.0.1:${port}`]);
     expect(r.code, diag(r)).toBe(3);
     expect(r.stderr).toMatch(/^oidc: /m);
@@ -156,26 +130,12 @@ describe("exit codes", () => {
   it("130: interrupted: SIGINT to a login waiting for its callback", async () => {
     const c = cli();
     const args = ["login", "--issuer", op.issuer, "--client-id", "cli-public", "--no-browser", "--callback-timeout", "60"];
-    const child = spawn(process.execPath, [BIN, ...args], { env: baseEnv(c.configDir), stdio: ["pipe", "pipe", "pipe"] });
-    let stderr = "";
-    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on("close", (code, signal) => {
-        clearTimeout(killer);
-        resolve({ code, signal });
-      }),
-    );
     // stdin stays open: with --no-browser a pasted redirect URL may still arrive there
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on("data", (d) => {
-        stderr += d;
-        if (/^\s+https?:\/\/\S+$/m.test(stderr)) resolve();
-      });
-      void done.then((r) => reject(new Error(`login exited (${r.code}) before waiting:\n${stderr}`)));
-    });
-    child.kill("SIGINT");
-    const r = await done;
-    expect(r.code, stderr).toBe(130);
-    expect(stderr).toMatch(/interrupted/);
+    const run = startCli(c.configDir, args, { stdin: "open", timeoutMs: 30_000 });
+    await run.authorizeUrl;
+    run.child.kill("SIGINT");
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/interrupted/);
   });
 });

@@ -1,8 +1,12 @@
-// The foundation flow (issue #2) against a real better-auth 1.6.34 oidcProvider with requirePKCE,
-// in both ID-token modes: HS256 with the client secret, and EdDSA through JWKS (jwt plugin).
+// The session-driven headless flow against a real better-auth 1.6.34 oidcProvider with
+// requirePKCE, in both ID-token modes (HS256 with the client secret; EdDSA through JWKS with the jwt
+// plugin), and the quirks of that version the CLI copes with: discovery under /api/auth but a
+// bare-origin issuer, HS256 ID tokens without `iss`, consent given once and remembered, consent
+// decided by flag (and required under CI), a session token it refuses. Behind a tampering proxy, a
+// forged state or a consent redirect to anywhere but the registered redirect URI is refused.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cli } from "../helpers/cli.js";
-import { type BetterAuthProvider, startBetterAuth16 } from "../helpers/providers.js";
+import { type Cli, cli, type RunResult } from "../helpers/cli.js";
+import { type BetterAuthProvider, registeredClient, startBetterAuth16 } from "../helpers/providers.js";
 import { startTamperProxy } from "../helpers/tamper-proxy.js";
 
 const SCOPE = "openid email profile offline_access";
@@ -21,14 +25,7 @@ describe.each([
   afterAll(() => op?.stop());
 
   /** A fresh store with a registered client. */
-  async function registered() {
-    const oidc = cli();
-    const reg = await oidc(["register", "--issuer", op.origin, "--name", "app", "--port", "8765", "--json"], {
-      env: { OIDC_SESSION_TOKEN: session },
-    });
-    expect(reg.code, reg.stderr).toBe(0);
-    return { oidc, clientId: JSON.parse(reg.stdout).client_id as string };
-  }
+  const registered = () => registeredClient(op.origin, { session, port: 8765 });
 
   test("the whole flow: discover, register, client, login with consent, userinfo, token, refresh", async () => {
     const oidc = cli();
@@ -125,37 +122,39 @@ describe("better-auth 1.6 oidcProvider behind a tampering proxy", () => {
   });
   afterAll(() => op?.stop());
 
-  test("a tampered state in the redirect exits 6 and saves nothing", async () => {
-    // The proxy rewrites the state the provider returns with the code.
-    const proxy = await startTamperProxy(op.origin, (path, body) =>
-      path.startsWith("/api/auth/oauth2/consent") ? body.replace(/state=[^&"]+/, "state=tampered") : body,
-    );
+  /**
+   * Registers a client through a proxy that rewrites the provider's consent answer with `tamper`,
+   * logs in through it with the session, and runs `check` while the proxy still stands.
+   */
+  async function behindTamperingProxy(tamper: (body: string) => string, check: (oidc: Cli, login: RunResult) => Promise<void>) {
+    const proxy = await startTamperProxy(op.origin, (path, body) => (path.startsWith("/api/auth/oauth2/consent") ? tamper(body) : body));
     try {
-      const oidc = cli();
-      const reg = await oidc(["register", "--issuer", proxy.origin, "--name", "app", "--json"], { env: { OIDC_SESSION_TOKEN: session } });
-      expect(reg.code, reg.stderr).toBe(0);
-      const res = await oidc(["login", "--consent", "accept", "--scope", SCOPE], { env: { OIDC_SESSION_TOKEN: session } });
-      expect(res.code).toBe(6);
-      expect(res.stderr).toMatch(/^oidc: state check failed/m);
-      expect((await oidc(["token"])).code).toBe(5);
+      const { oidc } = await registeredClient(proxy.origin, { session, port: 8765 });
+      await check(oidc, await oidc(["login", "--consent", "accept", "--scope", SCOPE], { env: { OIDC_SESSION_TOKEN: session } }));
     } finally {
       await proxy.stop();
     }
+  }
+
+  test("a tampered state in the redirect exits 6 and saves nothing", async () => {
+    // The proxy rewrites the state the provider returns with the code.
+    await behindTamperingProxy(
+      (body) => body.replace(/state=[^&"]+/, "state=tampered"),
+      async (oidc, res) => {
+        expect(res.code).toBe(6);
+        expect(res.stderr).toMatch(/^oidc: state check failed/m);
+        expect((await oidc(["token"])).code).toBe(5);
+      },
+    );
   });
 
   test("a consent answer that redirects anywhere but the registered redirect URI is refused (exit 4)", async () => {
-    const proxy = await startTamperProxy(op.origin, (path, body) =>
-      path.startsWith("/api/auth/oauth2/consent") ? body.replace("http://127.0.0.1:8765/callback", "http://127.0.0.1:9/elsewhere") : body,
+    await behindTamperingProxy(
+      (body) => body.replace("http://127.0.0.1:8765/callback", "http://127.0.0.1:9/elsewhere"),
+      async (_oidc, res) => {
+        expect(res.code).toBe(4);
+        expect(res.stderr).toContain("not to http://127.0.0.1:8765/callback");
+      },
     );
-    try {
-      const oidc = cli();
-      const reg = await oidc(["register", "--issuer", proxy.origin, "--name", "app", "--json"], { env: { OIDC_SESSION_TOKEN: session } });
-      expect(reg.code, reg.stderr).toBe(0);
-      const res = await oidc(["login", "--consent", "accept", "--scope", SCOPE], { env: { OIDC_SESSION_TOKEN: session } });
-      expect(res.code).toBe(4);
-      expect(res.stderr).toContain("not to http://127.0.0.1:8765/callback");
-    } finally {
-      await proxy.stop();
-    }
   });
 });

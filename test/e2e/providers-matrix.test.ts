@@ -1,48 +1,33 @@
-// Issue #4: one journey, three real providers. better-auth 1.6.34 oidcProvider (requirePKCE),
+// One journey, three real providers. better-auth 1.6.34 oidcProvider (requirePKCE),
 // better-auth 1.7.5 @better-auth/oauth-provider and panva oidc-provider 9.x each go through
 // discover, register, login, userinfo, three refreshes in a row, logout and `oidc token` → 5,
 // driven only through the built binary. better-auth logs in headless with a session token;
 // oidc-provider through OIDC_BROWSER = test/browser/browserless.mjs (no Chromium). Then the parts
 // only some providers have: client credentials, introspection, RFC 7592, the device flow.
 import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cli, type RunResult } from "../helpers/cli.js";
+import { type Cli, cli, type RunResult } from "../helpers/cli.js";
 import { FAKE_BROWSER_COMMAND, type OidcProviderHandle, startOidcProvider, waitForFakeBrowser } from "../helpers/oidc-provider.js";
-import { type BetterAuthProvider, startBetterAuth16, startBetterAuth17 } from "../helpers/providers.js";
+import { freePort } from "../helpers/ports.js";
+import { type BetterAuthProvider, registeredClient, startBetterAuth16, startBetterAuth17 } from "../helpers/providers.js";
 
 const SCOPE = "openid email profile offline_access";
 const BROWSERLESS = fileURLToPath(new URL("../browser/browserless.mjs", import.meta.url));
 const BROWSERLESS_COMMAND = `${process.execPath} ${BROWSERLESS} %s`;
 
-type Oidc = ReturnType<typeof cli>;
-
-/** A loopback port nobody listens on right now (other suites share 8765). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** A failing step's message: the command, its exit code and what it said. */
 const said = (args: string[], r: RunResult) =>
   `oidc ${args.join(" ")} -> ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 
-async function ok(oidc: Oidc, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+async function ok(oidc: Cli, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
   const r = await oidc(args, { env });
   expect(r.code, said(args, r)).toBe(0);
   return r;
 }
 
-async function storedTokens(oidc: Oidc): Promise<{ access_token: string; refresh_token?: string } | null> {
+async function storedTokens(oidc: Cli): Promise<{ access_token: string; refresh_token?: string } | null> {
   const r = await ok(oidc, ["profile", "show", "--show-secrets", "--json"]);
   return JSON.parse(r.stdout).tokens;
 }
@@ -84,28 +69,34 @@ interface Journey {
   checkClient(body: Record<string, unknown>, clientId: string, redirectUri: string): void;
 }
 
+/** What both better-auth versions do alike: given an app's base URL, a session token drives it all. */
+const betterAuthJourney = (ba: () => BetterAuthProvider, session: () => string) => ({
+  issuerArg: () => ba().origin,
+  issuer: () => ba().issuer,
+  registerEnv: () => ({ OIDC_SESSION_TOKEN: session() }),
+  login: () => ({ args: ["--session-token", session(), "--consent", "accept"], env: {} }),
+  email: () => ba().email,
+  clientArgs: () => ["--session-token", session()],
+});
+
 const journeys: Journey[] = [
   {
     provider: "better-auth 1.6.34 oidcProvider (requirePKCE)",
     dialect: "better-auth-1.6",
-    issuerArg: () => ba16.origin,
-    issuer: () => ba16.origin,
-    registerEnv: () => ({ OIDC_SESSION_TOKEN: session16 }),
-    login: () => ({ args: ["--session-token", session16, "--consent", "accept"], env: {} }),
-    email: () => ba16.email,
-    clientArgs: () => ["--session-token", session16],
+    ...betterAuthJourney(
+      () => ba16,
+      () => session16,
+    ),
     // GET /oauth2/client/{id}: only {clientId, name, icon}
     checkClient: (body, clientId) => expect(body).toMatchObject({ clientId, name: "app" }),
   },
   {
     provider: "better-auth 1.7.5 oauth-provider",
     dialect: "better-auth-1.7",
-    issuerArg: () => ba17.origin,
-    issuer: () => ba17.issuer,
-    registerEnv: () => ({ OIDC_SESSION_TOKEN: session17 }),
-    login: () => ({ args: ["--session-token", session17, "--consent", "accept"], env: {} }),
-    email: () => ba17.email,
-    clientArgs: () => ["--session-token", session17],
+    ...betterAuthJourney(
+      () => ba17,
+      () => session17,
+    ),
     // GET /oauth2/get-client?client_id=
     checkClient: (body, clientId, redirectUri) =>
       expect(body).toMatchObject({ client_id: clientId, client_name: "app", redirect_uris: [redirectUri] }),
@@ -137,16 +128,10 @@ function journey(dialect: Journey["dialect"]): Journey {
   return j;
 }
 
-/** A fresh store with a client registered as "app" on a free loopback port. */
-async function registered(j: Journey) {
-  const oidc = cli();
-  const port = await freePort();
-  const reg = await ok(oidc, ["register", "--issuer", j.issuerArg(), "--name", "app", "--port", String(port), "--json"], j.registerEnv());
-  const response = JSON.parse(reg.stdout) as Record<string, unknown>;
-  return { oidc, port, clientId: response.client_id as string, response, redirectUri: `http://127.0.0.1:${port}/callback` };
-}
+/** A fresh store with a client registered as "app" on a free loopback port (not 8765: other suites share it). */
+const registered = (j: Journey) => registeredClient(j.issuerArg(), { env: j.registerEnv() });
 
-async function login(j: Journey, oidc: Oidc, extra: string[] = []): Promise<RunResult> {
+async function login(j: Journey, oidc: Cli, extra: string[] = []): Promise<RunResult> {
   const logFile = join(oidc.configDir, "browser.log");
   const { args, env } = j.login(logFile);
   const full = ["login", "--scope", SCOPE, ...args, ...extra];
@@ -226,7 +211,7 @@ describe.each(journeys)("$provider", (j) => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// better-auth 1.7.5: the acceptance commands of issue #4, as a user types them.
+// better-auth 1.7.5: the acceptance commands, as a user types them.
 // ---------------------------------------------------------------------------------------------
 describe("better-auth 1.7.5 oauth-provider acceptance", () => {
   test("register with --session-token, headless login, userinfo --claim email, three refreshes, logout, token exits 5", async () => {

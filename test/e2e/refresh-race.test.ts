@@ -5,12 +5,10 @@
 // with the same refresh token the provider would revoke the grant and `oidc token --refresh`
 // afterwards would fail.
 
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, baseEnv, cli, type RunResult } from "../helpers/cli.js";
-import { browserlessLogin, type OidcProviderHandle, startOidcProvider } from "../helpers/oidc-provider.js";
+import { cli, diag, type RunResult, startCli } from "../helpers/cli.js";
+import { browserlessLogin, type OidcProviderHandle, panvaLoginArgs, startOidcProvider } from "../helpers/oidc-provider.js";
+import { readProfile } from "../helpers/store.js";
 
 const AT_TTL = 4;
 let op: OidcProviderHandle;
@@ -19,49 +17,13 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => op?.stop());
 
-const diag = (r: RunResult) =>
-  `exit ${r.code}${r.signal ? ` (${r.signal})` : ""}\n--- stderr ---\n${r.stderr}\n--- stdout ---\n${r.stdout}`;
-
 /** `oidc login --no-browser`, completed by driving the provider's pages and calling the loopback callback. */
 async function login(configDir: string): Promise<RunResult> {
-  const args = [
-    "login",
-    "--issuer",
-    op.issuer,
-    "--client-id",
-    "cli-public",
-    "--scope",
-    "openid email offline_access",
-    "--prompt",
-    "consent",
-    "--no-browser",
-    "--callback-timeout",
-    "30",
-  ];
-  const child = spawn(process.execPath, [BIN, ...args], { env: baseEnv(configDir), stdio: ["pipe", "pipe", "pipe"] });
-  child.stdin.end();
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
-  const done = new Promise<RunResult>((resolve) =>
-    child.on("close", (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on("data", (d) => {
-      stderr += d;
-      const m = /^\s+(https?:\/\/\S+)$/m.exec(stderr);
-      if (m?.[1]) resolve(m[1]);
-    });
-    void done.then((r) => reject(new Error(`login exited before printing the URL:\n${diag(r)}`)));
-  });
-  const callback = await browserlessLogin(url);
+  const run = startCli(configDir, panvaLoginArgs(op, "--no-browser", "--callback-timeout", "30"));
+  const callback = await browserlessLogin(await run.authorizeUrl);
   const res = await fetch(callback);
   await res.body?.cancel();
-  return done;
+  return run.done;
 }
 
 describe("refresh under contention", () => {
@@ -69,8 +31,7 @@ describe("refresh under contention", () => {
     const oidc = cli();
     const l = await login(oidc.configDir);
     expect(l.code, diag(l)).toBe(0);
-    const profileFile = join(oidc.configDir, "profiles", "default.json");
-    const before = JSON.parse(readFileSync(profileFile, "utf8")).tokens;
+    const before = readProfile(oidc.configDir).tokens;
     expect(before.refresh_token, "login gave no refresh token").toBeTruthy();
 
     // Let the access token expire (--min-valid 0: expired means expired, not "expires within 60 s").
@@ -84,7 +45,7 @@ describe("refresh under contention", () => {
     const printed = runs[0]?.stdout.trim();
     expect(printed).not.toBe(before.access_token);
 
-    const after = JSON.parse(readFileSync(profileFile, "utf8")).tokens;
+    const after = readProfile(oidc.configDir).tokens;
     expect(after.access_token).toBe(printed);
     expect(after.refresh_token).not.toBe(before.refresh_token);
 

@@ -1,13 +1,10 @@
 // What keeps a profile's secrets with the provider and client they belong to, and a login from
 // being ended or outlived by someone else: pinned against a purpose-built provider (test/providers/hostile.ts).
-import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { BIN, baseEnv, cli } from "../helpers/cli.js";
+import { cli, startCli } from "../helpers/cli.js";
+import { now, profilePath, readProfile, seedProfile, standardProfile } from "../helpers/store.js";
 import { DISCOVERY_PATH, goodDiscovery, type HostileProvider, json, startHostile } from "../providers/hostile.js";
-
-const now = () => Math.floor(Date.now() / 1000);
 
 let op: HostileProvider;
 beforeAll(async () => {
@@ -19,26 +16,19 @@ beforeEach(() => op.reset());
 /** A store whose default profile is bound to the hostile provider with client A and its tokens. */
 function seeded(tokens: Record<string, unknown> = {}) {
   const c = cli();
-  const dir = join(c.configDir, "profiles");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(c.configDir, 0o700);
-  const profile = {
-    issuer: op.url,
-    source: op.url,
-    discovery_url: `${op.url}${DISCOVERY_PATH}`,
-    dialect: "standard",
-    metadata: goodDiscovery(op.url),
-    client: { client_id: "client-a", client_secret: "secret-of-client-a-0123", token_endpoint_auth_method: "client_secret_basic" },
-    tokens: {
+  const client = { client_id: "client-a", client_secret: "secret-of-client-a-0123", token_endpoint_auth_method: "client_secret_basic" };
+  seedProfile(
+    c.configDir,
+    "default",
+    standardProfile(op.url, client, {
       access_token: "at-of-client-a-0123",
       token_type: "Bearer",
       expires_at: now() + 3600,
       refresh_token: "rt-of-client-a-0123",
       obtained_at: now(),
       ...tokens,
-    },
-  };
-  writeFileSync(join(dir, "default.json"), `${JSON.stringify(profile)}\n`, { mode: 0o600 });
+    }),
+  );
   return c;
 }
 
@@ -66,7 +56,7 @@ describe("a profile's tokens stay with their client", () => {
     const res = await c(["token", "--client-credentials"], { env: { OIDC_CLIENT_SECRET: "secret-of-client-a-0123" } });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("-p ci");
-    expect(JSON.parse(readFileSync(join(c.configDir, "profiles", "default.json"), "utf8")).tokens.sub).toBe("user-1");
+    expect(readProfile(c.configDir).tokens.sub).toBe("user-1");
   });
 });
 
@@ -98,7 +88,7 @@ describe("concurrent writers", () => {
     ]);
     expect(login.code, login.stderr).toBe(0);
     expect((await refreshing).code).toBe(0);
-    const stored = JSON.parse(readFileSync(join(c.configDir, "profiles", "default.json"), "utf8"));
+    const stored = readProfile(c.configDir);
     expect(stored.tokens.access_token).toBe("at-from-new-login");
     expect(stored.tokens.refresh_token).toBe("rt-from-new-login");
   });
@@ -128,17 +118,14 @@ describe("the loopback callback", () => {
   test("an error without state from a standard provider does not end the login; the wait goes on", async () => {
     const c = cli();
     expect((await c(["discover", op.url])).code).toBe(0);
-    const env = { ...baseEnv(c.configDir), OIDC_CLIENT_ID: "client-a" };
-    const child = spawn(process.execPath, [BIN, "login", "--no-browser", "--callback-timeout", "3"], { env });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const exited = new Promise<number | null>((r) => child.on("close", r));
-    const started = Date.now();
-    while (!/redirect_uri=/.test(stderr) && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
-    const redirectUri = new URL(stderr.match(/http:\/\/\S+/)?.[0] as string).searchParams.get("redirect_uri") as string;
+    const run = startCli(c.configDir, ["login", "--no-browser", "--callback-timeout", "3"], {
+      env: { OIDC_CLIENT_ID: "client-a" },
+      stdin: "open",
+    });
+    const redirectUri = new URL(await run.authorizeUrl).searchParams.get("redirect_uri") as string;
     const forged = await fetch(`${redirectUri}?error=access_denied&error_description=gotcha`);
     expect(forged.status).toBe(400);
-    const code = await exited;
+    const { code, stderr } = await run.done;
     expect(code).toBe(5); // the login timed out; the forged error did not end it
     expect(stderr).toContain("no callback within 3s");
     expect(stderr).not.toContain("gotcha");
@@ -239,6 +226,6 @@ describe("profile selection", () => {
     const removed = await c(["profile", "remove", "default"]);
     expect(removed.code, removed.stderr).toBe(0);
     await refreshing;
-    expect(() => readFileSync(join(c.configDir, "profiles", "default.json"))).toThrow();
+    expect(existsSync(profilePath(c.configDir))).toBe(false);
   });
 });

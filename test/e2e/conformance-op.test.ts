@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { cli } from "../helpers/cli.js";
+import { cli, diag } from "../helpers/cli.js";
+import { profilePath, readProfile } from "../helpers/store.js";
 import {
   type CaseName,
   CONFIDENTIAL_CLIENT,
@@ -51,12 +52,10 @@ function loginCli(op: ConformanceOp, opts: { confidential?: boolean; args?: stri
         timeoutMs: 30_000,
       }),
     cmd: (args: string[]) => run(args, { env, timeoutMs: 30_000 }),
-    profile: () => JSON.parse(readFileSync(join(run.configDir, "profiles", "default.json"), "utf8")),
+    profile: () => readProfile(run.configDir),
   };
 }
 
-const diag = (r: { code: number | null; stderr: string; stdout: string }, log: string) =>
-  `exit ${r.code}\n--- stderr ---\n${r.stderr}\n--- stdout ---\n${r.stdout}\n--- browser ---\n${log}`;
 const failedCheck = (stderr: string) => /^oidc: (\S+) check failed/m.exec(stderr)?.[1];
 
 describe.concurrent("conformance OP: a login the CLI must refuse exits 6 and names the check", () => {
@@ -68,7 +67,7 @@ describe.concurrent("conformance OP: a login the CLI must refuse exits 6 and nam
       expect(r.code, diag(r, t.browserLog())).toBe(6);
       expect(failedCheck(r.stderr), diag(r, t.browserLog())).toBe(c.check);
       // Nothing from a refused login is kept.
-      expect(existsSync(join(t.run.configDir, "profiles", "default.json")) ? t.profile().tokens : undefined).toBeUndefined();
+      expect(existsSync(profilePath(t.run.configDir)) ? t.profile().tokens : undefined).toBeUndefined();
     });
   }
 });
@@ -91,7 +90,7 @@ describe.concurrent("conformance OP: a login the CLI must accept exits 0", () =>
     const t = loginCli(op);
     expect((await t.login()).code).toBe(0);
     const r = await t.cmd(["userinfo", "--claim", "sub"]);
-    expect(r.code, diag(r, "")).toBe(0);
+    expect(r.code, diag(r)).toBe(0);
     expect(r.stdout.trim()).toBe(SUB);
   });
 
@@ -140,13 +139,13 @@ describe.concurrent("conformance OP: userinfo", () => {
     expect((await t.login()).code).toBe(0);
     op.setCase("userinfo-sub-mismatch");
     const r = await t.cmd(["userinfo"]);
-    expect(r.code, diag(r, "")).toBe(6);
+    expect(r.code, diag(r)).toBe(6);
     expect(failedCheck(r.stderr)).toBe("userinfo.sub");
     expect(r.stdout).toBe("");
   });
 });
 
-describe.concurrent("conformance OP: refresh tokens (issue #4 B)", () => {
+describe.concurrent("conformance OP: refresh tokens", () => {
   it("a rotated refresh token is stored: the next refresh presents the new one, and the dead one is never reused", async () => {
     const op = await startOp("default");
     const t = loginCli(op);
@@ -156,13 +155,13 @@ describe.concurrent("conformance OP: refresh tokens (issue #4 B)", () => {
     const before = op.refreshTokensPresented.length;
 
     const r1 = await t.cmd(["token", "--refresh"]);
-    expect(r1.code, diag(r1, "")).toBe(0);
+    expect(r1.code, diag(r1)).toBe(0);
     const rt1 = t.profile().tokens.refresh_token as string;
     expect(rt1).not.toBe(rt0);
     expect(op.refreshTokensIssued).toContain(rt1);
 
     const r2 = await t.cmd(["token", "--refresh"]);
-    expect(r2.code, diag(r2, "")).toBe(0);
+    expect(r2.code, diag(r2)).toBe(0);
     const rt2 = t.profile().tokens.refresh_token as string;
     expect(rt2).not.toBe(rt1);
     expect(op.refreshTokensPresented.slice(before)).toEqual([rt0, rt1]);
@@ -180,7 +179,7 @@ describe.concurrent("conformance OP: refresh tokens (issue #4 B)", () => {
 
     for (let i = 0; i < 2; i++) {
       const r = await t.cmd(["token", "--refresh"]);
-      expect(r.code, diag(r, "")).toBe(0);
+      expect(r.code, diag(r)).toBe(0);
       expect(t.profile().tokens.refresh_token).toBe(rt0);
     }
     expect(op.refreshTokensPresented.slice(before)).toEqual([rt0, rt0]);
