@@ -36,9 +36,10 @@ _oidc_sub() {
     "|introspect") _oidc_p='introspect' ;;
     "|decode") _oidc_p='decode' ;;
     "|exec") _oidc_p='exec' ;;
+    "|help") _oidc_p='help' ;;
+    "|version") _oidc_p='version' ;;
     "|completion") _oidc_p='completion' ;;
     "|doctor") _oidc_p='doctor' ;;
-    "|help") _oidc_p='help' ;;
     "profile|list") _oidc_p='profile list' ;;
     "profile|show") _oidc_p='profile show' ;;
     "profile|use") _oidc_p='profile use' ;;
@@ -102,8 +103,8 @@ _oidc_arg() {
     "profile remove|0") _oidc_k=profile ;;
     "profile help|0") _oidc_k=words; _oidc_v='list show use remove' ;;
     "exec|0"|"exec|"*) _oidc_k=command ;;
+    "help|0"|"help|"*) _oidc_k=words; _oidc_v='discover register client authorize login consent token userinfo profile logout introspect decode exec version completion doctor' ;;
     "completion|0") _oidc_k=words; _oidc_v='bash zsh fish' ;;
-    "help|0") _oidc_k=words; _oidc_v='discover register client authorize login consent token userinfo profile logout introspect decode exec completion doctor' ;;
   esac
 }
 
@@ -111,32 +112,33 @@ _oidc_arg() {
 _oidc_words() {
   if [[ $2 == flags ]]; then
     case "$1" in
-      "") _oidc_v='--version -V --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect --help -h' ;;
-      "discover") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "register") _oidc_v='--name --redirect-uri --port --scope --auth-method --session-token --initial-access-token --force --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "client") _oidc_v='--session-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "authorize") _oidc_v='--scope --port --prompt --no-browser --session-token --consent --no-exchange --callback-timeout --device --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "consent") _oidc_v='--accept --deny --session-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "token") _oidc_v='--refresh --id-token --output -o --min-valid --code --code-verifier --redirect-uri --nonce --client-credentials --scope --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "userinfo") _oidc_v='--claim --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "profile") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "profile list") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "profile show") _oidc_v='--show-secrets --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "profile use") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "profile remove") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "profile help") _oidc_v='--profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "logout") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "introspect") _oidc_v='--refresh-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "decode") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "exec") _oidc_v='--min-valid --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "completion") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "doctor") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "help") _oidc_v='--profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "") _oidc_v='--version -V --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect --help -h' ;;
+      "discover") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "register") _oidc_v='--name --redirect-uri --port --scope --auth-method --session-token --initial-access-token --force --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "client") _oidc_v='--session-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "authorize") _oidc_v='--scope --port --prompt --no-browser --session-token --consent --no-exchange --callback-timeout --device --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "consent") _oidc_v='--accept --deny --session-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "token") _oidc_v='--refresh --id-token --output -o --min-valid --code --code-verifier --redirect-uri --nonce --client-credentials --scope --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "userinfo") _oidc_v='--claim --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "profile") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "profile list") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "profile show") _oidc_v='--show-secrets --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "profile use") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "profile remove") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "profile help") _oidc_v='--profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "logout") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "introspect") _oidc_v='--refresh-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "decode") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "exec") _oidc_v='--min-valid --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "help") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "version") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "completion") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "doctor") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       *) _oidc_v= ;;
     esac
   else
     case "$1" in
-      "") _oidc_v='discover register client authorize login consent token userinfo profile logout introspect decode exec completion doctor help' ;;
+      "") _oidc_v='discover register client authorize login consent token userinfo profile logout introspect decode exec help version completion doctor' ;;
       "profile") _oidc_v='list show use remove help' ;;
       *) _oidc_v= ;;
     esac

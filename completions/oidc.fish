@@ -44,12 +44,14 @@ function __oidc_sub --argument-names p w
             echo 'decode'
         case '|exec'
             echo 'exec'
+        case '|help'
+            echo 'help'
+        case '|version'
+            echo 'version'
         case '|completion'
             echo 'completion'
         case '|doctor'
             echo 'doctor'
-        case '|help'
-            echo 'help'
         case 'profile|list'
             echo 'profile list'
         case 'profile|show'
@@ -138,9 +140,10 @@ complete -c oidc -n '__oidc_at \'\'' -a logout -d 'revoke the tokens where the p
 complete -c oidc -n '__oidc_at \'\'' -a introspect -d 'ask the provider whether a token is active (RFC 7662)'
 complete -c oidc -n '__oidc_at \'\'' -a decode -d 'show a JWT\'s header and claims, and whether it verifies against the profile\'s provider'
 complete -c oidc -n '__oidc_at \'\'' -a exec -d 'run a command with OIDC_ACCESS_TOKEN, OIDC_TOKEN_TYPE, OIDC_TOKEN_EXPIRES_AT (and OIDC_ID_TOKEN) set to valid tokens; exits with its code'
+complete -c oidc -n '__oidc_at \'\'' -a help -d 'show the help of a command'
+complete -c oidc -n '__oidc_at \'\'' -a version -d 'print the version'
 complete -c oidc -n '__oidc_at \'\'' -a completion -d 'print a shell completion script (the files in completions/)'
 complete -c oidc -n '__oidc_at \'\'' -a doctor -d 'a conformance lint of the provider: pass/warn/fail per check (exit 4 when any fails)'
-complete -c oidc -n '__oidc_at \'\'' -a help -d 'display help for command'
 complete -c oidc -n '__oidc_at \'\'' -l version -s V -d 'output the version number'
 complete -c oidc -n '__oidc_at \'\'' -l profile -s p -x -a '(__oidc_profiles)' -d 'profile in the local store (default: the current one, else \'default\')'
 complete -c oidc -n '__oidc_at \'\'' -l issuer -x -d 'issuer URL, discovery-document URL, or an app\'s base URL'
@@ -149,6 +152,7 @@ complete -c oidc -n '__oidc_at \'\'' -l client-secret-file -r -F -d 'read the cl
 complete -c oidc -n '__oidc_at \'\'' -l client-secret-stdin -d 'read the client secret from stdin'
 complete -c oidc -n '__oidc_at \'\'' -l json -d 'machine-readable output on stdout'
 complete -c oidc -n '__oidc_at \'\'' -l verbose -s v -d 'HTTP trace on stderr, secrets redacted (or OIDC_DEBUG=1)'
+complete -c oidc -n '__oidc_at \'\'' -l quiet -s q -d 'no warnings for the provider deviations oidc knows and accepts (or OIDC_QUIET=1)'
 complete -c oidc -n '__oidc_at \'\'' -l no-color -d 'no colour (also NO_COLOR; FORCE_COLOR forces it)'
 complete -c oidc -n '__oidc_at \'\'' -l timeout -x -d 'per HTTP request'
 complete -c oidc -n '__oidc_at \'\'' -l allow-insecure-http -d 'allow plain http to non-loopback hosts'
@@ -160,7 +164,7 @@ complete -c oidc -n '__oidc_at \'\'' -l help -s h -d 'display help for command'
 complete -c oidc -n '__oidc_at \'discover\'' -l help -s h -d 'display help for command'
 
 # register
-complete -c oidc -n '__oidc_at \'register\'' -l name -x -d 'client name'
+complete -c oidc -n '__oidc_at \'register\'' -l name -x -d 'client name (required)'
 complete -c oidc -n '__oidc_at \'register\'' -l redirect-uri -x -d 'redirect URI (repeatable; default http://127.0.0.1:<port>/callback)'
 complete -c oidc -n '__oidc_at \'register\'' -l port -x -d 'loopback port of the default redirect URI (default 8765)'
 complete -c oidc -n '__oidc_at \'register\'' -l scope -x -d 'scopes the client may ask for'
@@ -252,15 +256,19 @@ complete -c oidc -n '__oidc_at \'exec\'' -l help -s h -d 'display help for comma
 complete -c oidc -n '__oidc_argn \'exec\' 0' -a '(__fish_complete_command)'
 complete -c oidc -n '__oidc_argn \'exec\' 1+' -F
 
+# help
+complete -c oidc -n '__oidc_at \'help\'' -l help -s h -d 'display help for command'
+complete -c oidc -n '__oidc_argn \'help\' 0+' -a 'discover register client authorize login consent token userinfo profile logout introspect decode exec version completion doctor'
+
+# version
+complete -c oidc -n '__oidc_at \'version\'' -l help -s h -d 'display help for command'
+
 # completion
 complete -c oidc -n '__oidc_at \'completion\'' -l help -s h -d 'display help for command'
 complete -c oidc -n '__oidc_argn \'completion\' 0' -a 'bash zsh fish'
 
 # doctor
 complete -c oidc -n '__oidc_at \'doctor\'' -l help -s h -d 'display help for command'
-
-# help
-complete -c oidc -n '__oidc_argn \'help\' 0' -a 'discover register client authorize login consent token userinfo profile logout introspect decode exec completion doctor'
 
 # global options (every command)
 complete -c oidc -n 'not __oidc_at \'\'; and not test (__oidc_state)[3] = 1' -l profile -s p -x -a '(__oidc_profiles)' -d 'profile in the local store (default: the current one, else \'default\')'
@@ -270,6 +278,7 @@ complete -c oidc -n 'not __oidc_at \'\'; and not test (__oidc_state)[3] = 1' -l 
 complete -c oidc -n 'not __oidc_at \'\'; and not test (__oidc_state)[3] = 1' -l client-secret-stdin -d 'read the client secret from stdin'
 complete -c oidc -n 'not __oidc_at \'\'; and not test (__oidc_state)[3] = 1' -l json -d 'machine-readable output on stdout'
 complete -c oidc -n 'not __oidc_at \'\'; and not test (__oidc_state)[3] = 1' -l verbose -s v -d 'HTTP trace on stderr, secrets redacted (or OIDC_DEBUG=1)'
+complete -c oidc -n 'not __oidc_at \'\'; and not test (__oidc_state)[3] = 1' -l quiet -s q -d 'no warnings for the provider deviations oidc knows and accepts (or OIDC_QUIET=1)'
 complete -c oidc -n 'not __oidc_at \'\'; and not test (__oidc_state)[3] = 1' -l no-color -d 'no colour (also NO_COLOR; FORCE_COLOR forces it)'
 complete -c oidc -n 'not __oidc_at \'\'; and not test (__oidc_state)[3] = 1' -l timeout -x -d 'per HTTP request'
 complete -c oidc -n 'not __oidc_at \'\'; and not test (__oidc_state)[3] = 1' -l allow-insecure-http -d 'allow plain http to non-loopback hosts'

@@ -141,6 +141,12 @@ export function createHttpClient(o: HttpClientOptions): HttpClient {
         why = `cannot resolve ${host}`;
         break;
       default:
+        // TLS spoken to a plain-http port: OpenSSL reads the HTTP answer as a broken record.
+        if (url.startsWith("https:") && (code === "ERR_SSL_WRONG_VERSION_NUMBER" || /wrong version number/i.test(err.message ?? "")))
+          return new OidcError(ExitCode.network, `${what} failed: ${host} speaks plain http, not https`, {
+            hint: `did you mean ${url.replace(/^https:/, "http:")}?`,
+            cause: e,
+          });
         if (err.name === "TimeoutError" || err.name === "AbortError") why = `no answer from ${host} within ${secs}s`;
         else if (isTlsCode(code))
           return new OidcError(ExitCode.network, `${what} failed: TLS failure with ${host}: ${err.message ?? code} (${code})`, {

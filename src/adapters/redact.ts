@@ -17,7 +17,7 @@ const SECRET_JSON_KEYS =
  * Control characters from a provider or a web page (a terminal title, a screen clear, a forged
  * line) are shown escaped; only our own colour sequences (SGR) pass.
  */
-function neutralizeControls(text: string): string {
+export function neutralizeControls(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
   return text.replace(/\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (m) =>
     m.length > 1 ? m : `\\x${m.charCodeAt(0).toString(16).padStart(2, "0")}`,

@@ -5,7 +5,7 @@
  */
 import { createInterface } from "node:readline";
 import type { Env } from "./env.js";
-import type { Redactor } from "./redact.js";
+import { neutralizeControls, type Redactor } from "./redact.js";
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; writableLength?: number };
@@ -91,6 +91,14 @@ export class Terminal {
     this.streams.stderr.write(`${this.redact(text)}\n`);
   }
 
+  /**
+   * For people, on stderr, shown as it is (control characters still escaped): a value the user
+   * must be able to copy, such as a device verification link whose `code=` is no secret.
+   */
+  infoAsIs(text: string): void {
+    this.streams.stderr.write(`${neutralizeControls(text)}\n`);
+  }
+
   /** A warning, printed once per key per run. */
   warn(text: string, key = text): void {
     if (this.warned.has(key)) return;
@@ -102,11 +110,10 @@ export class Terminal {
     if (this.verbose) this.streams.stderr.write(`${this.style.dim(this.redact(text))}\n`);
   }
 
-  /** A failure: `oidc: <message>`, a hint line, the stack under --verbose. */
-  error(message: string, hint?: string, stack?: string): void {
+  /** A failure: `oidc: <message>` and a hint line. */
+  error(message: string, hint?: string): void {
     this.streams.stderr.write(`${this.style.red("oidc:")} ${this.redact(message)}\n`);
     if (hint) this.streams.stderr.write(`${this.style.dim(`hint: ${this.redact(hint)}`)}\n`);
-    if (this.verbose && stack) this.streams.stderr.write(`${this.style.dim(this.redact(stack))}\n`);
   }
 
   /** A spinner on stderr where a person watches; a plain line otherwise. */

@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { Env } from "../adapters/env.js";
+import { usageError } from "../errors.js";
 import type { LoginOptions } from "../flows/login/index.js";
 import { DIALECT_IDS } from "../oidc/dialects/index.js";
 import type { Deps } from "./deps.js";
@@ -98,6 +99,7 @@ function globalOptionList(copy: boolean): Option[] {
     o(new Option("--client-secret-stdin", "read the client secret from stdin")),
     o(new Option(JSON_FLAG.flags, JSON_FLAG.description)),
     o(new Option("-v, --verbose", "HTTP trace on stderr, secrets redacted (or OIDC_DEBUG=1)")),
+    o(new Option("-q, --quiet", "no warnings for the provider deviations oidc knows and accepts (or OIDC_QUIET=1)")),
     o(new Option("--no-color", "no colour (also NO_COLOR; FORCE_COLOR forces it)")),
     o(new Option("--timeout <seconds>", "per HTTP request"), undefined, "30"),
     o(new Option("--allow-insecure-http", "allow plain http to non-loopback hosts")),
@@ -156,7 +158,7 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
   program
     .command("register")
     .description("register a client (RFC 7591) and save it to the profile; prints the registration response")
-    .requiredOption("--name <name>", "client name")
+    .requiredOption("--name <name>", "client name (required)")
     .option("--redirect-uri <uri>", "redirect URI (repeatable; default http://127.0.0.1:<port>/callback)", collect)
     .option("--port <n>", "loopback port of the default redirect URI (default 8765)", port)
     .option("--scope <scopes>", "scopes the client may ask for")
@@ -395,8 +397,10 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
     .description(
       "run a command with OIDC_ACCESS_TOKEN, OIDC_TOKEN_TYPE, OIDC_TOKEN_EXPIRES_AT (and OIDC_ID_TOKEN) set to valid tokens; exits with its code",
     )
-    .usage("[options] -- <command> [args...]")
-    .argument("<command...>", "the command to run and its arguments (after --)")
+    .usage("[options] [--] <command> [args...]")
+    .argument("<command...>", "the command to run and its arguments (its flags are its own: `oidc exec curl -s …`)")
+    // Everything from the command on is the command's: `oidc exec curl -sS URL` needs no `--`.
+    .passThroughOptions()
     .addOption(option(MIN_VALID_FLAG("refresh first")))
     .action(
       action(
@@ -407,6 +411,27 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
         ([command], cmd) => ({ command: (command as string[] | undefined) ?? [], minValid: ownOptions(cmd).minValid as number }),
       ),
     );
+
+  // `oidc help <command…>` like gh's: that command's help; an unknown one is a usage error.
+  program.helpCommand(false);
+  program
+    .command("help")
+    .description("show the help of a command")
+    .argument("[command...]", "the command (and subcommand)")
+    .action((names: string[] = []) => {
+      let cmd: Command = program;
+      for (const name of names) {
+        const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+        if (!sub) throw usageError(`unknown command ${JSON.stringify(names.join(" "))}`, "`oidc --help` lists the commands");
+        cmd = sub;
+      }
+      cmd.outputHelp();
+    });
+
+  program
+    .command("version")
+    .description("print the version")
+    .action(() => hooks.run(async () => async (_o, deps: Deps) => deps.term.out(`oidc version ${VERSION}`), {}));
 
   const completion = program.command("completion").description("print a shell completion script (the files in completions/)");
   completion.addArgument(completion.createArgument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"])).action(

@@ -12,7 +12,9 @@ export async function runCli(argv: readonly string[], deps: Deps): Promise<numbe
   const { term } = deps;
   const stderr = (text: string) => term.streams.stderr.write(text);
   deps.onInterrupt(() => stderr("\noidc: interrupted\n"));
+  // Before parsing, so that usage errors from the parser honour them too.
   if (argv.includes("--verbose") || argv.includes("-v")) term.configure({ verbose: true });
+  if (argv.includes("--no-color")) term.configure({ color: false });
   let code: number = ExitCode.ok;
   const program = buildProgram({
     env: deps.env,
@@ -49,8 +51,9 @@ function exitCodeOf(e: unknown, deps: Deps): number {
     return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help"
       ? ExitCode.ok
       : ExitCode.usage;
+  // A failure we explain is one line and a hint, also with --verbose; a stack is for bugs (exit 1).
   if (e instanceof OidcError) {
-    term.error(e.message, hintFor(e), e.stack);
+    term.error(e.message, hintFor(e));
     return e.exitCode;
   }
   if ((e as Error)?.name === "ExitPromptError") {

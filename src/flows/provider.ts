@@ -24,6 +24,8 @@ export interface GlobalOptions {
   clientSecretStdin: boolean;
   json: boolean;
   verbose: boolean;
+  /** --quiet: no warnings for the deviations a dialect names (OIDC_QUIET=1 too). */
+  quiet: boolean;
   /** false for --no-color. */
   color: boolean;
   timeoutMs: number;
@@ -33,12 +35,16 @@ export interface GlobalOptions {
 }
 
 /** The protocol's outside world for one run: the HTTP client, and the terminal hearing of secrets and deviations. */
-export async function providerIo(deps: Deps, g: Pick<GlobalOptions, "timeoutMs" | "caFile">): Promise<ProviderIo> {
+export async function providerIo(deps: Deps, g: Pick<GlobalOptions, "timeoutMs" | "caFile" | "quiet">): Promise<ProviderIo> {
   const http = await deps.http({ ...DEFAULT_HTTP_SETTINGS, timeoutMs: g.timeoutMs, caFile: g.caFile });
+  const quiet = g.quiet || deps.env.OIDC_QUIET === "1";
   return {
     http,
     secret: (v) => deps.term.secret(v),
-    deviation: (dialect, id, text) => deps.term.warn(`${dialect.label}: ${text}`, `deviation:${id}`),
+    deviation: (dialect, id, text) => {
+      // A deviation the dialect names is accepted either way; --quiet only stops saying so.
+      if (!quiet) deps.term.warn(`${dialect.label}: ${text}`, `deviation:${id}`);
+    },
   };
 }
 
@@ -129,6 +135,11 @@ export async function loadContext(deps: Deps, g: GlobalOptions, opts: { save?: b
   let profile = loadProfile(deps, g);
   const input = issuerInput(g);
   const known = profile.metadata && input && (stripSlash(input) === profile.source || stripSlash(input) === profile.issuer);
+  if (input && !known && g.issuerFromEnv && profile.metadata)
+    deps.term.warn(
+      `OIDC_ISSUER (${input}) is ignored: profile ${profile.name} is bound to ${profile.issuer}; pass --issuer to re-bind, or -p for another profile`,
+      "ambient-issuer",
+    );
   if (input && !known && !(g.issuerFromEnv && profile.metadata)) {
     const d = await discoverFor(deps, g, input);
     const source = stripSlash(input);

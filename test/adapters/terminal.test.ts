@@ -41,11 +41,11 @@ describe("stdout and stderr", () => {
     const t = terminal({ env: { OIDC_DEBUG: "1" } });
     t.term.info("info line");
     t.term.warn("warn line");
-    t.term.error("error line", "hint line", "stack line");
+    t.term.error("error line", "hint line");
     t.term.trace("trace line");
     (await t.term.spin("spin line")).stop();
     expect(t.out()).toBe("");
-    expect(t.err()).toBe("info line\nwarning: warn line\noidc: error line\nhint: hint line\nstack line\ntrace line\nspin line\n");
+    expect(t.err()).toBe("info line\nwarning: warn line\noidc: error line\nhint: hint line\ntrace line\nspin line\n");
   });
 
   it("writes data on stdout as given: out() adds one newline, write() none, outJson() pretty-prints", () => {
@@ -67,18 +67,16 @@ describe("stdout and stderr", () => {
 });
 
 describe("redaction on stderr", () => {
-  it("redacts a registered secret in info, warn, error (message, hint, stack) and trace", () => {
+  it("redacts a registered secret in info, warn, error (message, hint) and trace", () => {
     const t = terminal({ env: { OIDC_DEBUG: "1" } });
     t.term.secret(SECRET);
     t.term.info(`info ${SECRET}`);
     t.term.warn(`warn ${SECRET}`);
-    t.term.error(`error ${SECRET}`, `hint ${SECRET}`, `stack ${SECRET}`);
+    t.term.error(`error ${SECRET}`, `hint ${SECRET}`);
     t.term.trace(`trace ${SECRET}`);
     const err = t.err();
     expect(err).not.toContain(SECRET);
-    expect(err).toBe(
-      "info [redacted]\nwarning: warn [redacted]\noidc: error [redacted]\nhint: hint [redacted]\nstack [redacted]\ntrace [redacted]\n",
-    );
+    expect(err).toBe("info [redacted]\nwarning: warn [redacted]\noidc: error [redacted]\nhint: hint [redacted]\ntrace [redacted]\n");
   });
 
   it("redacts through the Redactor it was given (a secret registered there directly)", () => {
@@ -223,18 +221,18 @@ describe("stdin", () => {
 });
 
 describe("verbose", () => {
-  it("is verbose with OIDC_DEBUG=1 only: the trace and the error stack appear", () => {
+  it("is verbose with OIDC_DEBUG=1 only: the trace appears; an explained error stays one line", () => {
     const on = terminal({ env: { OIDC_DEBUG: "1" } });
     expect(on.term.verbose).toBe(true);
     on.term.trace("t");
-    on.term.error("e", undefined, "stack");
-    expect(on.err()).toBe("t\noidc: e\nstack\n");
+    on.term.error("e");
+    expect(on.err()).toBe("t\noidc: e\n");
 
     for (const env of [{}, { OIDC_DEBUG: "0" }, { OIDC_DEBUG: "true" }]) {
       const off = terminal({ env });
       expect(off.term.verbose).toBe(false);
       off.term.trace("t");
-      off.term.error("e", undefined, "stack");
+      off.term.error("e");
       expect(off.err()).toBe("oidc: e\n");
     }
   });

@@ -15,8 +15,9 @@ export async function deviceLogin(
 ): Promise<TokenResponse> {
   const { term } = deps;
   const device = await startDeviceAuthorization(ctx.io, ctx.metadata, client, scope, o.allowInsecureHttp);
-  term.info(`To sign in, visit ${term.style.cyan(device.verification_uri)} and enter the code ${term.style.bold(device.user_code)}`);
-  if (device.verification_uri_complete) term.info(`  or open ${device.verification_uri_complete}`);
+  // The user code and the links are for the user to read and copy: shown as they are, not redacted.
+  term.infoAsIs(`To sign in, visit ${term.style.cyan(device.verification_uri)} and enter the code ${term.style.bold(device.user_code)}`);
+  if (device.verification_uri_complete) term.infoAsIs(`  or open ${device.verification_uri_complete}`);
   if (o.browser && (deps.browser.configured() || !term.ci)) {
     await deps.browser.open(device.verification_uri_complete ?? device.verification_uri, (e) => term.warn(e.message));
   }
