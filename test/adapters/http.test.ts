@@ -231,6 +231,15 @@ describe("network failures", () => {
     expect(srv.hits).toHaveLength(1);
   });
 
+  it("https to a port that speaks plain http: exit 3 saying so, with the http:// URL to use", async () => {
+    const srv = await serve((_req, res) => res.end("{}"));
+    const { http } = client();
+    const err = await rejection(http.request(`https://127.0.0.1:${srv.port}/x`, { what: "discovery" }));
+    expect(err.exitCode).toBe(ExitCode.network);
+    expect(err.message).toBe(`discovery failed: 127.0.0.1:${srv.port} speaks plain http, not https`);
+    expect(err.hint).toBe(`did you mean http://127.0.0.1:${srv.port}/x?`);
+  });
+
   it("reports a refused connection as exit 3 'connection refused by <host>'", async () => {
     const port = await closedPort();
     const { http } = client();

@@ -155,3 +155,26 @@ describe("usage errors name the subcommand's help", () => {
     expectUsageError(await oidc(["userinfo", "--nope"]), /unknown option '--nope'/, "userinfo");
   });
 });
+
+describe("device login output", () => {
+  it("shows the verification link with its code= as it is (the user code is no secret), and logs in", async () => {
+    const run = session({ clock: undefined });
+    hp.on(DISCOVERY_PATH, json(200, { ...goodDiscovery(hp.url), device_authorization_endpoint: `${hp.url}/device` }));
+    hp.on(
+      "/device",
+      json(200, {
+        device_code: "dc-secret-0123456789",
+        user_code: "WDJB-MJHT",
+        verification_uri: `${hp.url}/activate`,
+        verification_uri_complete: `${hp.url}/activate?code=WDJB-MJHT`,
+        interval: 1,
+        expires_in: 60,
+      }),
+    );
+    const r = await run(["--issuer", hp.url, "--client-id", "c-0123", "login", "--device", "--no-browser", "--scope", "profile"]);
+    expectOk(r);
+    expect(r.stderr).toContain(`or open ${hp.url}/activate?code=WDJB-MJHT`);
+    expect(r.stderr).toContain("enter the code WDJB-MJHT");
+    expect(r.stderr).not.toContain("dc-secret-0123456789");
+  });
+});
