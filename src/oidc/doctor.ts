@@ -4,8 +4,9 @@
  * `lintProvider` is pure over that evidence and returns one line per check:
  *
  *   fail  a rule of OpenID Connect Discovery / Core / OAuth that the provider breaks in a way a
- *         conforming client refuses or that breaks a flow (`oidc` may still cope through a dialect)
- *   warn  something missing or weak that is allowed (an optional feature, plain http on loopback)
+ *         conforming client refuses or that breaks a flow
+ *   warn  something missing or weak that is allowed (an optional feature, plain http on loopback),
+ *         or a deviation `oidc` names in the provider's dialect and accepts (other clients may not)
  *   pass  checked and fine
  *
  * The command exits 4 (the provider's answer is at fault) when any check fails, 0 otherwise.
@@ -238,9 +239,10 @@ export function checkIssuer(e: DoctorEvidence): DoctorCheck[] {
           e.issuerLocation.status === 200 && e.issuerLocation.issuer === issuer ? " with the same issuer" : ""
         }`
       : "";
+    // A deviation oidc names and accepts is a warning here (other clients may still refuse it).
     return one(
       "issuer",
-      "fail",
+      e.cliAccepts?.ok ? "warn" : "fail",
       `the document at ${e.discoveryUrl} names issuer ${issuer}, which is not its location (Discovery §4.3: issuer + /.well-known/openid-configuration)${at}${oidcSays}`,
     );
   }
@@ -301,11 +303,9 @@ export function checkJwks(e: DoctorEvidence): DoctorCheck[] {
   const keys = signingKeys(e);
   if (!keys) {
     const why = e.jwks?.error ?? `answers ${e.jwks?.status}`;
-    const note =
-      e.jwks?.status === 404 && d.jwksMayBeMissing && signingAlgs(e.doc).hsOnly
-        ? ` (${d.label} without its jwt plugin: ID tokens are HS256, MACed with the client secret)`
-        : "";
-    return one("jwks", "fail", `jwks_uri ${jwksUri} is advertised but ${why}${note}`);
+    const accepted = e.jwks?.status === 404 && d.jwksMayBeMissing && signingAlgs(e.doc).hsOnly;
+    const note = accepted ? ` (${d.label} without its jwt plugin: ID tokens are HS256, MACed with the client secret)` : "";
+    return one("jwks", accepted ? "warn" : "fail", `jwks_uri ${jwksUri} is advertised but ${why}${note}`);
   }
   const usableKeys = keys.filter((k) => k.usable);
   const broken = keys.filter((k) => !k.usable);
@@ -354,7 +354,7 @@ export function checkIdTokenIss(e: DoctorEvidence): DoctorCheck[] {
   if (!signingAlgs(e.doc).hsOnly || !d.idTokenMayLackIss) return [];
   return one(
     "id_token.iss",
-    "fail",
+    "warn",
     `${d.label}: HS256 ID tokens carry no iss claim (OpenID Connect Core §2: REQUIRED); oidc accepts them for this dialect and still checks signature, aud, exp and nonce`,
   );
 }

@@ -121,9 +121,9 @@ describe("lintProvider", () => {
     expect(line).toMatchObject({ status: "fail", detail: expect.stringContaining("oidc refuses it") });
   });
 
-  it("HS256-only with a dialect whose HS256 tokens lack iss: id_token.iss fails; the same algs in the standard dialect do not add that line", () => {
+  it("HS256-only with a dialect whose HS256 tokens lack iss: id_token.iss warns (a deviation oidc accepts); the same algs in the standard dialect do not add that line", () => {
     const doc = { ...goodDoc, id_token_signing_alg_values_supported: ["HS256"] };
-    expect(statusOf(evidence(doc, { dialect: DIALECTS["better-auth-1.6"] }))["id_token.iss"]).toBe("fail");
+    expect(statusOf(evidence(doc, { dialect: DIALECTS["better-auth-1.6"] }))["id_token.iss"]).toBe("warn");
     const std = statusOf(evidence(doc));
     expect(std["id_token.iss"]).toBeUndefined();
     expect(std["id_token.signing"]).toBe("warn");
@@ -210,16 +210,33 @@ describe("the checks of lintProvider, one at a time", () => {
     );
   });
 
+  it("checkJwks: a 404 JWKS of a dialect known to serve none (HS256-only better-auth 1.6) warns instead of failing", () => {
+    const doc = { ...goodDoc, id_token_signing_alg_values_supported: ["HS256"] };
+    const [l] = checkJwks(evidence(doc, { jwks: { status: 404 }, dialect: DIALECTS["better-auth-1.6"] }));
+    expect(l?.status).toBe("warn");
+    expect(l?.detail).toContain("without its jwt plugin");
+    expect(checkJwks(evidence(doc, { jwks: { status: 404 } }))[0]?.status).toBe("fail");
+  });
+
+  it("checkIssuer: an issuer away from its document's location warns when oidc accepts it as the dialect's, fails otherwise", () => {
+    const at = `${ISS}/api/auth/.well-known/openid-configuration`;
+    const accepted = checkIssuer(evidence(goodDoc, { discoveryUrl: at, cliAccepts: { ok: true }, dialect: DIALECTS["better-auth-1.6"] }));
+    expect(accepted[0]?.status).toBe("warn");
+    expect(accepted[0]?.detail).toContain("oidc accepts it as a known deviation");
+    const refused = checkIssuer(evidence(goodDoc, { discoveryUrl: at, cliAccepts: { ok: false, message: "no" } }));
+    expect(refused[0]?.status).toBe("fail");
+  });
+
   it("checkSigningAlgs: an advertised alg with no JWKS key behind it warns", () => {
     expect(checkSigningAlgs(evidence(goodDoc))).toEqual(line("id_token.signing", "pass", "algs RS256"));
     const doc = { ...goodDoc, id_token_signing_alg_values_supported: ["RS256", "ES256"] };
     expect(checkSigningAlgs(evidence(doc))).toEqual(line("id_token.signing", "warn", "advertised but no JWKS key for: ES256"));
   });
 
-  it("checkIdTokenIss: HS256-only in a dialect whose ID tokens lack iss fails; otherwise no line", () => {
+  it("checkIdTokenIss: HS256-only in a dialect whose ID tokens lack iss warns (oidc accepts it); otherwise no line", () => {
     expect(checkIdTokenIss(evidence(hs256))).toEqual([]);
     expect(checkIdTokenIss(evidence(hs256, { dialect: DIALECTS["better-auth-1.6"] }))).toEqual(
-      line("id_token.iss", "fail", "HS256 ID tokens carry no iss claim"),
+      line("id_token.iss", "warn", "HS256 ID tokens carry no iss claim"),
     );
   });
 
