@@ -58,8 +58,8 @@ export const refusedError = (message: string, hint?: string) => new OidcError(Ex
 export const loginRequired = (message: string, hint = "run `oidc login` to sign in again") =>
   new OidcError(ExitCode.loginRequired, message, { hint });
 /** A failed security check: `check` names it, and the message starts with it. */
-export const validationError = (check: string, message: string) =>
-  new OidcError(ExitCode.validation, `${check} check failed: ${message}`, { check });
+export const validationError = (check: string, message: string, hint?: string) =>
+  new OidcError(ExitCode.validation, `${check} check failed: ${message}`, { check, hint });
 
 /** An OAuth error code as printed: bare when it has the RFC 6749 form, quoted otherwise. */
 export function errorCode(code: string): string {

@@ -61,6 +61,17 @@ export function checkTransport(url: string, what: string, allowInsecureHttp: boo
   throw usageError(`${what} ${url} is not an http(s) URL`, /^[\w.-]+:\d+/.test(url) ? `did you mean http://${url}?` : undefined);
 }
 
+/** Two URLs that differ only in naming the loopback host (localhost, 127.0.0.1, [::1]). */
+function sameLoopbackServer(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    if (!isLoopbackHost(x.hostname) || !isLoopbackHost(y.hostname) || x.hostname === y.hostname) return false;
+    return x.protocol === y.protocol && x.port === y.port && stripSlash(x.pathname) === stripSlash(y.pathname);
+  } catch {
+    return false;
+  }
+}
+
 /** The URLs to try, in order, and the issuer the user asked for. */
 export function discoveryCandidates(input: string): { expectedIssuer: string; urls: string[] } {
   const url = new URL(input);
@@ -126,6 +137,7 @@ export function validateDiscovery(
     throw validationError(
       "discovery.issuer",
       `the document at ${found.discoveryUrl} names issuer ${JSON.stringify(issuer)}, expected ${JSON.stringify(expected)}`,
+      sameLoopbackServer(issuer, expected) ? `the provider calls itself ${issuer}: use that URL for it` : undefined,
     );
   if (stripSlash(docBase) !== stripSlash(issuer)) {
     if (!atDialectLocation)

@@ -80,6 +80,25 @@ describe("discovery", () => {
     expect(e.check).toBe("discovery.issuer");
   });
 
+  test("an issuer that names the same loopback server by another name (localhost vs 127.0.0.1) is refused, the hint naming the issuer to use", () => {
+    const doc = {
+      ...metadata,
+      issuer: "http://localhost:3000",
+      authorization_endpoint: "http://localhost:3000/a",
+      token_endpoint: "http://localhost:3000/t",
+    };
+    const found = {
+      expectedIssuer: "http://127.0.0.1:3000",
+      discoveryUrl: "http://127.0.0.1:3000/.well-known/openid-configuration",
+      allowInsecureHttp: false,
+    };
+    const e = oidcError(() => validateDiscovery(doc, found, recordingObserver()));
+    expect([e.exitCode, e.check]).toEqual([6, "discovery.issuer"]);
+    expect(e.hint).toBe("the provider calls itself http://localhost:3000: use that URL for it");
+    const other = oidcError(() => validateDiscovery({ ...metadata, issuer: "https://evil.example" }, atOp, recordingObserver()));
+    expect(other.hint).toBeUndefined();
+  });
+
   test("a better-auth-shaped document away from its issuer, but not at the dialect's own location, is refused", () => {
     const e = oidcError(() =>
       validateDiscovery(
