@@ -1,5 +1,6 @@
 /** The CLI's words for the remedies the protocol core names (src/errors.ts `Remedy`): the one place hints name flags. */
 import type { OidcError, Remedy } from "../errors.js";
+import { TokenEndpointError } from "../oidc/token.js";
 
 const HINTS: Record<Remedy, string> = {
   "allow-insecure-http": "use https, or pass --allow-insecure-http",
@@ -13,4 +14,13 @@ const HINTS: Record<Remedy, string> = {
   "client-secret": "set OIDC_CLIENT_SECRET, or use --client-secret-file / --client-secret-stdin",
 };
 
-export const hintFor = (e: OidcError): string | undefined => e.hint ?? (e.remedy ? HINTS[e.remedy] : undefined);
+/** A client the provider no longer knows (or whose secret it refuses): the way on is a new client. */
+const INVALID_CLIENT =
+  "the provider does not know this client or refuses its credentials: register a new one (oidc register --name <app> --force), or pass the right --client-id / OIDC_CLIENT_SECRET";
+
+export function hintFor(e: OidcError): string | undefined {
+  if (e.hint) return e.hint;
+  if (e.remedy) return HINTS[e.remedy];
+  if (e instanceof TokenEndpointError && e.oauthError === "invalid_client") return INVALID_CLIENT;
+  return undefined;
+}

@@ -87,7 +87,12 @@ export async function readClient(
   };
   if (dialect.sessionEndpoints) {
     const url = sessionEndpoint(metadata, dialect, "client", clientId);
-    return (await requestJson(io.http, url, { what: "client lookup", headers: needSession() })).body;
+    const res = await io.http.request(url, { what: "client lookup", headers: needSession() });
+    // The session is no longer good: say so, rather than leave the user with a bare 401.
+    if (res.status === 401 || res.status === 403)
+      throw new OidcError(ExitCode.refused, providerRefused(res, "client lookup").message, { remedy: "fresh-session" });
+    if (res.status < 200 || res.status >= 300) throw providerRefused(res, "client lookup");
+    return parseJsonObject(res, "client lookup");
   }
   const stored = p.stored?.client_id === clientId ? p.stored : undefined;
   if (!stored?.registration_client_uri || !stored.registration_access_token)

@@ -52,6 +52,12 @@ describe("oidc client against better-auth 1.6", () => {
     expectFailure(r, 2, /^oidc: reading a client needs a session$/, { hint: /--session-token or set OIDC_SESSION_TOKEN/ });
   });
 
+  it("a session the provider no longer accepts (401) is exit 4 with the hint to sign in again", async () => {
+    const { run } = await registered("stale-session-app");
+    const r = await run(["client"], { env: { OIDC_SESSION_TOKEN: "not-a-live-session-0123456789" } });
+    expectFailure(r, 4, /^oidc: client lookup failed: the provider answered 401/, { hint: /sign in again/ });
+  });
+
   it("a client the provider does not know is its refusal (exit 4)", async () => {
     const r = await session()(["--issuer", ba.origin, "client", "no-such-client-0123", `--session-token=${baSession}`]);
     expectFailure(r, 4, /^oidc: client lookup failed: /);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { hintFor } from "../../../src/cli/hints.js";
 import { ExitCode, OidcError } from "../../../src/errors.js";
+import { TokenEndpointError } from "../../../src/oidc/token.js";
 
 describe("remedies and hints", () => {
   it("a remedy becomes the CLI's hint, naming its flags", () => {
@@ -16,5 +17,18 @@ describe("remedies and hints", () => {
     const e = new OidcError(ExitCode.refused, "x", { hint: "try again later", remedy: "fresh-session" });
     expect(hintFor(e)).toBe("try again later");
     expect(hintFor(new OidcError(ExitCode.refused, "x", { remedy: "fresh-session" }))).toContain("sign in again");
+  });
+
+  it("invalid_client from the token endpoint: the hint is to register a new client or name the right one", () => {
+    const e = new TokenEndpointError(
+      { status: 401, headers: {}, text: '{"error":"invalid_client"}', url: "https://op/t" },
+      "token refresh",
+    );
+    expect(hintFor(e)).toMatch(/register a new one \(oidc register --name <app> --force\)/);
+    const other = new TokenEndpointError(
+      { status: 400, headers: {}, text: '{"error":"invalid_grant"}', url: "https://op/t" },
+      "token refresh",
+    );
+    expect(hintFor(other)).toBeUndefined();
   });
 });
