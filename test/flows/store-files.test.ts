@@ -58,7 +58,10 @@ describe("the profile store", () => {
       const lines = r.stderr.trim().split("\n");
       expect(lines[0], diag(r)).toMatch(/^oidc: store file .*bad\.json is unreadable: not valid JSON$/);
       expect(lines[0]).toContain(badPath);
-      expect(lines.slice(1).every((l) => l.startsWith("hint: ")), diag(r)).toBe(true);
+      expect(
+        lines.slice(1).every((l) => l.startsWith("hint: ")),
+        diag(r),
+      ).toBe(true);
     });
 
     it("is left byte-for-byte untouched, even by a command that would save to it", async () => {
