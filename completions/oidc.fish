@@ -67,7 +67,7 @@ end
 
 function __oidc_takes_value --argument-names p w
     switch "$p|$w"
-        case '|--profile' '|-p' '|--issuer' '|--client-id' '|--client-secret-file' '|--timeout' '|--ca-file' '|--dialect' 'register|--name' 'register|--redirect-uri' 'register|--port' 'register|--scope' 'register|--auth-method' 'register|--session-token' 'register|--initial-access-token' 'client|--session-token' 'authorize|--scope' 'authorize|--port' 'authorize|--prompt' 'authorize|--session-token' 'authorize|--consent' 'authorize|--callback-timeout' 'consent|--session-token' 'token|--output' 'token|-o' 'token|--min-valid' 'token|--code' 'token|--code-verifier' 'token|--redirect-uri' 'token|--nonce' 'token|--scope' 'userinfo|--claim' 'exec|--min-valid' '*|--profile' '*|-p' '*|--issuer' '*|--client-id' '*|--client-secret-file' '*|--timeout' '*|--ca-file' '*|--dialect'
+        case '|--profile' '|-p' '|--issuer' '|--client-id' '|--client-secret-file' '|--timeout' '|--ca-file' '|--dialect' 'register|--name' 'register|--redirect-uri' 'register|--port' 'register|--scope' 'register|--auth-method' 'register|--session-token' 'register|--initial-access-token' 'client|--session-token' 'authorize|--scope' 'authorize|--port' 'authorize|--prompt' 'authorize|--session-token' 'authorize|--initial-access-token' 'authorize|--consent' 'authorize|--callback-timeout' 'consent|--session-token' 'token|--output' 'token|-o' 'token|--min-valid' 'token|--code' 'token|--code-verifier' 'token|--redirect-uri' 'token|--nonce' 'token|--scope' 'userinfo|--claim' 'exec|--min-valid' '*|--profile' '*|-p' '*|--issuer' '*|--client-id' '*|--client-secret-file' '*|--timeout' '*|--ca-file' '*|--dialect'
             return 0
     end
     return 1
@@ -184,6 +184,7 @@ complete -c oidc -n '__oidc_at \'authorize\'' -l port -x -d 'loopback callback p
 complete -c oidc -n '__oidc_at \'authorize\'' -l prompt -x -d 'prompt parameter (login, consent, none, select_account)'
 complete -c oidc -n '__oidc_at \'authorize\'' -l no-browser -d 'print the URL and wait; the redirect URL, pasted on a TTY or piped on stdin, also completes it'
 complete -c oidc -n '__oidc_at \'authorize\'' -l session-token -x -d 'a better-auth session token (prefer the env var: argv is visible to other users)'
+complete -c oidc -n '__oidc_at \'authorize\'' -l initial-access-token -x -d 'initial access token, to register a client where the profile has none'
 complete -c oidc -n '__oidc_at \'authorize\'' -l consent -x -a 'accept deny' -d 'answer the consent page in a headless flow'
 complete -c oidc -n '__oidc_at \'authorize\'' -l no-exchange -d 'print code, verifier and redirect URI as JSON instead of exchanging'
 complete -c oidc -n '__oidc_at \'authorize\'' -l callback-timeout -x -d 'how long to wait for the browser'

@@ -22,6 +22,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export type Remedy =
   | "allow-insecure-http"
   | "session-for-registration"
+  | "session-for-login-registration"
+  | "token-for-login-registration"
   | "session-for-client-lookup"
   | "fresh-session"
   | "device-again"

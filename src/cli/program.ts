@@ -218,6 +218,11 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
     .option("--prompt <value>", "prompt parameter (login, consent, none, select_account)")
     .option("--no-browser", "print the URL and wait; the redirect URL, pasted on a TTY or piped on stdin, also completes it")
     .addOption(sessionOption())
+    .addOption(
+      new Option("--initial-access-token <token>", "initial access token, to register a client where the profile has none").env(
+        "OIDC_INITIAL_ACCESS_TOKEN",
+      ),
+    )
     .addOption(new Option("--consent <decision>", "answer the consent page in a headless flow").choices(["accept", "deny"]))
     .option("--no-exchange", "print code, verifier and redirect URI as JSON instead of exchanging")
     .addOption(
@@ -244,6 +249,7 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
             browser: o.browser !== false,
             sessionToken: str(o.sessionToken),
             sessionTokenFromEnv: fromEnv(cmd, "sessionToken"),
+            initialAccessToken: str(o.initialAccessToken),
             consent: o.consent as LoginOptions["consent"],
             exchange: o.exchange !== false,
             callbackTimeout: o.callbackTimeout as number,

@@ -9,7 +9,7 @@ import type { TokenOutput } from "../cli/flags.js";
 import { loginRequired, usageError } from "../errors.js";
 import { acceptTokenResponse, describeExpiry, ensureFreshTokens, saveTokens } from "../flows/fresh-tokens.js";
 import { bindIfAsked, type GlobalOptions, loadContext, providerIo, requireClient } from "../flows/provider.js";
-import { checkClientCredentials, clientCredentialsGrant, exchangeAuthorizationCode } from "../oidc/token.js";
+import { checkClientCredentials, clientCredentialsGrant, exchangeAuthorizationCode, grantNotAdvertised } from "../oidc/token.js";
 import { formatToken } from "./token-format.js";
 
 export interface TokenOptions extends GlobalOptions {
@@ -42,15 +42,16 @@ async function exchangeCode(o: TokenOptions, output: TokenOutput, deps: Deps): P
   const client = requireClient(ctx);
   const redirectUri = o.redirectUri ?? client.redirect_uris?.[0];
   if (!redirectUri) throw usageError("--code needs --redirect-uri (the profile has none)");
-  const response = await exchangeAuthorizationCode(ctx.io, ctx.metadata.token_endpoint, client, {
+  const exchanged = await exchangeAuthorizationCode(ctx.io, ctx, client, {
     code: o.code as string,
     codeVerifier: o.codeVerifier,
     redirectUri,
   });
+  const response = exchanged.tokens;
   if (response.id_token && o.nonce === undefined)
     term.warn("the ID token's nonce was not checked: pass --nonce (printed by `oidc login --no-exchange`)");
-  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, client, response, { dialect: ctx.dialect, nonce: o.nonce });
-  const profile = await saveTokens(deps, ctx.profile, client, tokens);
+  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, exchanged.client, response, { dialect: ctx.dialect, nonce: o.nonce });
+  const profile = await saveTokens(deps, ctx.profile, exchanged.client, tokens);
   const now = epochSeconds(deps.clock);
   term.info(`Saved tokens to profile ${profile.name}${profile.tokens ? ` (${describeExpiry(profile.tokens, now)})` : ""}.`);
   term.write(formatToken(tokens, output, o.idToken, now));
@@ -60,16 +61,19 @@ async function exchangeCode(o: TokenOptions, output: TokenOutput, deps: Deps): P
 async function clientCredentials(o: TokenOptions, output: TokenOutput, deps: Deps): Promise<void> {
   const ctx = await loadContext(deps, o, { save: true });
   const client = requireClient(ctx);
-  checkClientCredentials(ctx.metadata, client);
+  checkClientCredentials(client);
   const held = ctx.profile.tokens;
   if (held && (held.sub || held.refresh_token))
     throw usageError(
       `profile ${ctx.profile.name} holds a user's login; client credentials would replace it`,
       "use a profile of its own for the client, e.g. -p ci",
     );
-  const response = await clientCredentialsGrant(ctx.io, ctx.metadata, client, o.scope);
-  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, client, response, { dialect: ctx.dialect });
-  await saveTokens(deps, ctx.profile, client, tokens);
+  // grant_types_supported is advisory: a grant left out is still tried, and a refusal quotes the provider.
+  const unadvertised = grantNotAdvertised(ctx.metadata, "client_credentials");
+  if (unadvertised) deps.term.warn(unadvertised);
+  const granted = await clientCredentialsGrant(ctx.io, ctx, client, o.scope);
+  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, granted.client, granted.tokens, { dialect: ctx.dialect });
+  await saveTokens(deps, ctx.profile, granted.client, tokens);
   deps.term.write(formatToken(tokens, output, false, epochSeconds(deps.clock)));
 }
 

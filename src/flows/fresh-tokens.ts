@@ -10,7 +10,7 @@ import { loginRequired, refusedError, validationError } from "../errors.js";
 import { type Dialect, storedDialect } from "../oidc/dialects/index.js";
 import { verifyIdToken } from "../oidc/idtoken.js";
 import type { ProviderIo } from "../oidc/ports.js";
-import { isInvalidGrant, refreshTokenGrant, type TokenResponse } from "../oidc/token.js";
+import { grantNotAdvertised, isInvalidGrant, refreshTokenGrant, scopesNotGranted, type TokenResponse } from "../oidc/token.js";
 import { heldByOtherClient, tokenFresh } from "./cached-token.js";
 
 /** The command that logs a profile in again, naming it when it is not the default one. */
@@ -39,6 +39,14 @@ export async function acceptTokenResponse(
   const dialect = opts.dialect ?? storedDialect(profile.dialect);
   if (scopeHasOpenid(opts.requestedScope) && !tokens.id_token)
     throw validationError("id_token.present", "the token response has no id_token although the login asked for the openid scope");
+  // A narrower grant than asked for (a refresh asks for the scope granted before, RFC 6749 §6) is said, not refused.
+  const asked = opts.requestedScope ?? opts.previous?.scope;
+  const missing = scopesNotGranted(asked, tokens.scope);
+  if (missing.length)
+    deps.term.warn(
+      `the provider did not grant ${missing.join(" ")} (asked for "${asked}", granted "${tokens.scope}")`,
+      "scope-not-granted",
+    );
   const now = epochSeconds(deps.clock);
   let sub = opts.previous?.sub;
   if (tokens.id_token) {
@@ -77,9 +85,13 @@ async function refreshOnce(deps: Deps, io: () => Promise<ProviderIo>, profile: P
   if (!client || !profile.metadata)
     throw loginRequired(`profile ${profile.name} has no client to refresh with`, loginHint(profile.name, profile));
   const pio = await io();
-  const response = await refreshTokenGrant(pio, profile.metadata.token_endpoint, client, refreshToken);
-  const tokens = await acceptTokenResponse(deps, pio, profile, client, response, { previous: profile.tokens });
-  const next = { ...profile, tokens };
+  const unadvertised = grantNotAdvertised(profile.metadata, "refresh_token");
+  if (unadvertised) deps.term.warn(unadvertised);
+  const provider = { metadata: profile.metadata, dialect: storedDialect(profile.dialect) };
+  const refreshed = await refreshTokenGrant(pio, provider, client, refreshToken);
+  const tokens = await acceptTokenResponse(deps, pio, profile, refreshed.client, refreshed.tokens, { previous: profile.tokens });
+  // The client as it authenticated: a Basic fallback is remembered.
+  const next = { ...profile, client: refreshed.client, tokens };
   deps.store.writeProfile(next);
   return next;
 }

@@ -19,14 +19,32 @@ export interface RegistrationInput {
   initialAccessToken?: string;
 }
 
+/**
+ * The client authentication to register with: the one asked for, as given; else the dialect's
+ * default where the provider advertises it (or advertises nothing); else a secret method it
+ * advertises (client_secret_basic, else client_secret_post), with a note saying so.
+ */
+export function registrationAuthMethod(metadata: ProviderMetadata, dialect: Dialect, asked?: string): { method: string; note?: string } {
+  if (asked) return { method: asked };
+  const preferred = dialect.registration.defaultAuthMethod;
+  const advertised = metadata.token_endpoint_auth_methods_supported;
+  if (!Array.isArray(advertised) || advertised.includes(preferred)) return { method: preferred };
+  const method = ["client_secret_basic", "client_secret_post"].find((m) => advertised.includes(m));
+  if (!method) return { method: preferred };
+  return {
+    method,
+    note: `The provider does not advertise token endpoint auth method ${preferred} (it advertises ${advertised.join(", ")}); registering a client with ${method}.`,
+  };
+}
+
 export async function registerClient(
   io: ProviderIo,
   metadata: ProviderMetadata,
   dialect: Dialect,
   input: RegistrationInput,
-): Promise<{ client: Client; response: Record<string, unknown> }> {
+): Promise<{ client: Client; response: Record<string, unknown>; note?: string }> {
   if (!metadata.registration_endpoint) throw refusedError("registration failed: the provider advertises no registration_endpoint");
-  const authMethod = input.authMethod ?? dialect.registration.defaultAuthMethod;
+  const { method: authMethod, note } = registrationAuthMethod(metadata, dialect, input.authMethod);
   const body: Record<string, unknown> = {
     client_name: input.name,
     redirect_uris: input.redirectUris,
@@ -70,7 +88,7 @@ export async function registerClient(
     ...(str(response.registration_client_uri) ? { registration_client_uri: str(response.registration_client_uri) } : {}),
     ...(str(response.registration_access_token) ? { registration_access_token: str(response.registration_access_token) } : {}),
   };
-  return { client, response };
+  return { client, response, ...(note ? { note } : {}) };
 }
 
 /** What the provider knows of a client, by the dialect's means. */

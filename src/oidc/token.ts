@@ -4,6 +4,7 @@
  */
 import { ExitCode, OidcError, oauthErrorText, refusedError } from "../errors.js";
 import type { Client } from "./client.js";
+import { type Dialect, deviation } from "./dialects/index.js";
 import type { ProviderMetadata } from "./discovery.js";
 import type { HttpResponse, Observer, ProviderIo } from "./ports.js";
 import { jsonBodyOf, parseJsonObject } from "./response.js";
@@ -27,11 +28,14 @@ export function authMethodOf(client: Client): AuthMethod {
   return client.client_secret ? "client_secret_basic" : "none";
 }
 
+/** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks for the id and secret inside Basic. */
+const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, "+");
+
 /** Headers and form fields that authenticate the client (RFC 6749 §2.3.1). */
 export function clientAuthentication(client: Client): { headers: Record<string, string>; form: Record<string, string> } {
   const method = authMethodOf(client);
   if (method === "client_secret_basic") {
-    const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, "+");
+    const enc = formEncode;
     const basic = Buffer.from(`${enc(client.client_id)}:${enc(client.client_secret as string)}`).toString("base64");
     return { headers: { authorization: `Basic ${basic}` }, form: {} };
   }
@@ -76,47 +80,109 @@ export function parseTokenResponse(res: HttpResponse, what: string, observer: Pi
   return tokens;
 }
 
-async function tokenRequest(io: ProviderIo, tokenEndpoint: string, client: Client, form: Record<string, string | undefined>, what: string) {
-  const auth = clientAuthentication(client);
-  const res = await io.http.request(tokenEndpoint, { form: { ...form, ...auth.form }, headers: auth.headers, what });
-  return parseTokenResponse(res, what, io);
+/** The provider as the token endpoint's callers know it: its metadata, and the dialect deviations are reported for. */
+export interface TokenProvider {
+  metadata: ProviderMetadata;
+  dialect: Dialect;
+}
+
+/** A token response, and the client as it authenticated (its method changed where the Basic fallback was taken, to be remembered). */
+export interface TokenResult {
+  tokens: TokenResponse;
+  client: Client;
+}
+
+/**
+ * Whether a refused client_secret_basic is worth one retry with client_secret_post: the provider
+ * said invalid_client, the id or secret is one that form-encoding changes (some providers decode
+ * Basic credentials without form-decoding them), and it advertises client_secret_post.
+ */
+export function basicFallbackApplies(client: Client, metadata: ProviderMetadata, e: unknown): boolean {
+  if (!(e instanceof TokenEndpointError) || e.oauthError !== "invalid_client") return false;
+  if (authMethodOf(client) !== "client_secret_basic") return false;
+  const changed = (s: string) => formEncode(s) !== s;
+  if (!changed(client.client_id) && !changed(client.client_secret as string)) return false;
+  const advertised = metadata.token_endpoint_auth_methods_supported;
+  return Array.isArray(advertised) && advertised.includes("client_secret_post");
+}
+
+async function tokenRequest(
+  io: ProviderIo,
+  provider: TokenProvider,
+  client: Client,
+  form: Record<string, string | undefined>,
+  what: string,
+): Promise<TokenResult> {
+  const send = async (c: Client) => {
+    const auth = clientAuthentication(c);
+    const res = await io.http.request(provider.metadata.token_endpoint, { form: { ...form, ...auth.form }, headers: auth.headers, what });
+    return parseTokenResponse(res, what, io);
+  };
+  try {
+    return { tokens: await send(client), client };
+  } catch (e) {
+    if (!basicFallbackApplies(client, provider.metadata, e)) throw e;
+    const post: Client = { ...client, token_endpoint_auth_method: "client_secret_post" };
+    let tokens: TokenResponse;
+    try {
+      tokens = await send(post);
+    } catch {
+      throw e;
+    }
+    deviation(io, provider.dialect, "basic-credentials-not-form-decoded");
+    return { tokens, client: post };
+  }
 }
 
 export function exchangeAuthorizationCode(
   io: ProviderIo,
-  tokenEndpoint: string,
+  provider: TokenProvider,
   client: Client,
   p: { code: string; codeVerifier: string; redirectUri: string },
-): Promise<TokenResponse> {
+): Promise<TokenResult> {
   return tokenRequest(
     io,
-    tokenEndpoint,
+    provider,
     client,
     { grant_type: "authorization_code", code: p.code, redirect_uri: p.redirectUri, code_verifier: p.codeVerifier },
     "code exchange",
   );
 }
 
-export function refreshTokenGrant(io: ProviderIo, tokenEndpoint: string, client: Client, refreshToken: string): Promise<TokenResponse> {
-  return tokenRequest(io, tokenEndpoint, client, { grant_type: "refresh_token", refresh_token: refreshToken }, "token refresh");
+export function refreshTokenGrant(io: ProviderIo, provider: TokenProvider, client: Client, refreshToken: string): Promise<TokenResult> {
+  return tokenRequest(io, provider, client, { grant_type: "refresh_token", refresh_token: refreshToken }, "token refresh");
 }
 
-/** The client_credentials grant, where the provider supports it and the client can authenticate. */
+/**
+ * The client_credentials grant, for a client that can authenticate. It is tried even where
+ * `grant_types_supported` leaves it out (the field is advisory: grantNotAdvertised says so first).
+ */
 export async function clientCredentialsGrant(
   io: ProviderIo,
-  metadata: ProviderMetadata,
+  provider: TokenProvider,
   client: Client,
   scope?: string,
-): Promise<TokenResponse> {
-  checkClientCredentials(metadata, client);
-  return tokenRequest(io, metadata.token_endpoint, client, { grant_type: "client_credentials", scope }, "client credentials grant");
+): Promise<TokenResult> {
+  checkClientCredentials(client);
+  return tokenRequest(io, provider, client, { grant_type: "client_credentials", scope }, "client credentials grant");
 }
 
-/** Whether the client_credentials grant can work: advertised (or nothing advertised) and a secret to authenticate with. */
-export function checkClientCredentials(metadata: ProviderMetadata, client: Client): void {
-  const grants = metadata.grant_types_supported;
-  if (Array.isArray(grants) && !grants.includes("client_credentials"))
-    throw refusedError(`the provider does not support the client_credentials grant (it advertises: ${grants.join(", ")})`);
+/** The client_credentials grant needs a secret to authenticate with. */
+export function checkClientCredentials(client: Client): void {
   if (!client.client_secret)
     throw new OidcError(ExitCode.usage, "the client_credentials grant needs a client secret", { remedy: "client-secret" });
+}
+
+/** Words for a grant the provider's `grant_types_supported` leaves out (advisory: the grant is still tried), or undefined. */
+export function grantNotAdvertised(metadata: ProviderMetadata, grant: string): string | undefined {
+  const grants = metadata.grant_types_supported;
+  if (!Array.isArray(grants) || grants.includes(grant)) return undefined;
+  return `the provider does not advertise the ${grant} grant (grant_types_supported: ${grants.join(", ") || "none"}); trying it anyway`;
+}
+
+/** The requested scopes a token response's `scope` leaves out (none when it has no scope: then it is the one requested, RFC 6749 §5.1). */
+export function scopesNotGranted(requested: string | undefined, granted: string | undefined): string[] {
+  if (granted === undefined || !requested) return [];
+  const got = new Set(granted.split(/\s+/).filter(Boolean));
+  return [...new Set(requested.split(/\s+/).filter(Boolean))].filter((s) => !got.has(s));
 }

@@ -14,6 +14,8 @@ import {
   CONFIDENTIAL_SECRET,
   type ConformanceOp,
   PUBLIC_CLIENT,
+  SLASHY_CLIENT,
+  SLASHY_SECRET,
   SUB,
   startConformanceOp,
 } from "../providers/conformance-op.js";
@@ -193,9 +195,12 @@ describe("oidc login (in-process)", () => {
     expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
-  it("a profile without a client and no --client-id is a usage error naming register and --client-id", async () => {
+  it("a profile without a client, at a provider without registration, is a usage error naming --client-id (exit 2)", async () => {
     const r = await session()(["--issuer", op.issuer, "login"], { browser: followingBrowser() });
-    expectFailure(r, 2, /^oidc: profile default has no client$/, { hint: /oidc register --name <name>.*--client-id/ });
+    expectFailure(r, 2, /^oidc: profile default has no client, and http:\S+ offers no dynamic registration \(no registration_endpoint\)$/, {
+      hint: /--client-id/,
+    });
+    expect(op.requests).not.toContain("POST /register");
   });
 
   it("`authorize` is the same command as `login`", async () => {
@@ -230,5 +235,106 @@ describe("oidc login (in-process)", () => {
     expect(base.browser.opened).toEqual([]);
     expect(err).toContain("Logged in as alice");
     expect(readProfile(base.configDir)?.tokens?.sub).toBe(SUB);
+  });
+});
+
+describe("one-step login: a profile without a client registers one first (in-process)", () => {
+  it("registers a public client (RFC 7591) named after the profile, says so, logs in, and keeps the client", async () => {
+    op.setCase("dynamic-registration");
+    const run = session();
+    const r = await run(["--issuer", op.issuer, "-p", "work", "login", "--scope", "openid profile"], { browser: followingBrowser() });
+    expectOk(r);
+    const client = readProfile(run.configDir, "work")?.client;
+    expect(client).toMatchObject({ client_name: "oidc-cli work", token_endpoint_auth_method: "none" });
+    expect(client?.client_secret).toBeUndefined();
+    expect(r.stderr).toMatch(
+      new RegExp(`^No client in profile work: registered client ${client?.client_id} at ${op.issuer.replace(/\./g, "\\.")}\\.$`, "m"),
+    );
+    expect(r.stderr).toContain("Logged in as alice");
+    expect(readProfile(run.configDir, "work")?.tokens?.sub).toBe(SUB);
+    // the next login uses that client: no second registration
+    const registrations = () => op.requests.filter((x) => x === "POST /register").length;
+    const before = registrations();
+    expectOk(await run(["-p", "work", "login", "--scope", "openid profile"], { browser: followingBrowser() }));
+    expect(registrations()).toBe(before);
+  });
+
+  it("--client-id given: no registration", async () => {
+    op.setCase("dynamic-registration");
+    const before = op.requests.length;
+    expectOk(await session()(loginArgs(), { browser: followingBrowser() }));
+    expect(op.requests.slice(before)).not.toContain("POST /register");
+  });
+
+  it("a provider that registers only with a credential: exit 4 naming --initial-access-token and `oidc register`; with one it works", async () => {
+    op.setCase("registration-needs-token");
+    const run = session();
+    const r = await run(["--issuer", op.issuer, "login", "--scope", "openid"], { browser: followingBrowser() });
+    expectFailure(r, 4, /^oidc: profile default has no client, and registration failed: the provider answered 401: invalid_token/, {
+      hint: /--initial-access-token \(OIDC_INITIAL_ACCESS_TOKEN\), or run `oidc register --name <name>` first/,
+    });
+    expect(readProfile(run.configDir)?.client).toBeUndefined();
+    const ok = await run(["login", "--scope", "openid", "--initial-access-token", "iat-0123456789-abcdef"], {
+      browser: followingBrowser(),
+    });
+    expectOk(ok);
+    expect(ok.stderr).not.toContain("iat-0123456789-abcdef");
+    expect(readProfile(run.configDir)?.tokens?.sub).toBe(SUB);
+  });
+});
+
+describe("login warnings: the scope granted, and client authentication", () => {
+  it("a token response whose scope leaves out a requested one warns naming it; the login still succeeds", async () => {
+    op.setCase("token-response-scope-without-email");
+    const r = await session()(["--issuer", op.issuer, "--client-id", PUBLIC_CLIENT, "login", "--scope", "openid profile email"], {
+      browser: followingBrowser(),
+    });
+    expectOk(r);
+    expect(r.stderr).toMatch(/^warning: the provider did not grant email \(asked for "openid profile email", granted "openid profile"\)$/m);
+  });
+
+  it("a response without scope, or with every scope asked for, gives no scope warning", async () => {
+    for (const c of ["token-response-without-scope", "default"] as const) {
+      op.setCase(c);
+      const r = await session()(loginArgs(), { browser: followingBrowser() });
+      expectOk(r);
+      expect(r.stderr).not.toMatch(/did not grant/);
+    }
+  });
+
+  it("a provider that does not form-decode Basic credentials: one retry with client_secret_post, a warning, and the profile remembers it", async () => {
+    op.setCase("basic-not-form-decoded");
+    const run = session({ env: { OIDC_CLIENT_SECRET: SLASHY_SECRET } });
+    const before = tokenRequests();
+    const r = await run(["--issuer", op.issuer, "--client-id", SLASHY_CLIENT, "login", "--scope", FULL_SCOPE], {
+      browser: followingBrowser(),
+    });
+    expectOk(r);
+    expect(tokenRequests() - before).toBe(2);
+    expect(r.stderr).toMatch(
+      /^warning: standard OpenID Connect: the token endpoint refused client_secret_basic credentials that form-encoding changes .*retried with client_secret_post/m,
+    );
+    expect(r.stderr).not.toContain(SLASHY_SECRET);
+    expect(readProfile(run.configDir)?.client).toEqual({
+      client_id: SLASHY_CLIENT,
+      client_secret: SLASHY_SECRET,
+      token_endpoint_auth_method: "client_secret_post",
+    });
+    // remembered: the refresh authenticates with client_secret_post at once
+    const mid = tokenRequests();
+    const refreshed = await run(["token", "--refresh"]);
+    expectOk(refreshed);
+    expect(tokenRequests() - mid).toBe(1);
+    expect(refreshed.stderr).not.toMatch(/client_secret_post/);
+  });
+
+  it("the same client at a provider that form-decodes needs no retry", async () => {
+    const before = tokenRequests();
+    const run = session({ env: { OIDC_CLIENT_SECRET: SLASHY_SECRET } });
+    expectOk(
+      await run(["--issuer", op.issuer, "--client-id", SLASHY_CLIENT, "login", "--scope", "openid"], { browser: followingBrowser() }),
+    );
+    expect(tokenRequests() - before).toBe(1);
+    expect(readProfile(run.configDir)?.client?.token_endpoint_auth_method).toBeUndefined();
   });
 });

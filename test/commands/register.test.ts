@@ -101,6 +101,44 @@ describe("oidc register (RFC 7591)", () => {
     expect(readProfile(run.configDir)).toMatchObject({ scope: "openid email", client: { client_id: "c-2", redirect_uris: uris } });
   });
 
+  it("a provider that does not advertise `none` gets a client_secret_basic client, with a note; --auth-method none is sent as given", async () => {
+    hp.on(DISCOVERY_PATH, (req, res, ctx) =>
+      json(200, { ...goodDiscovery(ctx.url), token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"] })(
+        req,
+        res,
+        ctx,
+      ),
+    );
+    hp.on("/register", json(201, REGISTERED));
+    const run = session();
+    const r = await run(["--issuer", hp.url, "register", "--name", "my-app"]);
+    expectOk(r);
+    expect(lastBody().token_endpoint_auth_method).toBe("client_secret_basic");
+    expect(r.stderr).toMatch(
+      /^The provider does not advertise token endpoint auth method none \(it advertises client_secret_basic, client_secret_post\); registering a client with client_secret_basic\.$/m,
+    );
+    expect(r.stderr).not.toMatch(/none-yields-secret|issued a client secret/);
+    const explicit = await run(["register", "--name", "my-app", "--auth-method", "none", "--force"]);
+    expectOk(explicit);
+    expect(lastBody().token_endpoint_auth_method).toBe("none");
+    expect(explicit.stderr).not.toMatch(/does not advertise/);
+  });
+
+  it("only client_secret_post advertised (besides methods this CLI lacks): client_secret_post", async () => {
+    hp.on(DISCOVERY_PATH, (req, res, ctx) =>
+      json(200, { ...goodDiscovery(ctx.url), token_endpoint_auth_methods_supported: ["private_key_jwt", "client_secret_post"] })(
+        req,
+        res,
+        ctx,
+      ),
+    );
+    hp.on("/register", json(201, { ...REGISTERED, token_endpoint_auth_method: "client_secret_post" }));
+    const run = session();
+    expectOk(await run(["--issuer", hp.url, "register", "--name", "my-app"]));
+    expect(lastBody().token_endpoint_auth_method).toBe("client_secret_post");
+    expect(readProfile(run.configDir)?.client?.token_endpoint_auth_method).toBe("client_secret_post");
+  });
+
   it("--initial-access-token is sent as the Bearer credential and never printed on stderr", async () => {
     hp.on("/register", json(201, { client_id: "c-3" }));
     const r = await session()(["--issuer", hp.url, "register", "--name", "a", "--initial-access-token", "iat-secret-0123456789", "-v"]);

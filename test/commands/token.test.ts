@@ -3,7 +3,14 @@
 // `login --no-exchange`, client credentials, and each way of being not logged in (exit 5).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { followingBrowser, session } from "../helpers/deps.js";
-import { type ConformanceOp, PUBLIC_CLIENT, SUB, startConformanceOp } from "../providers/conformance-op.js";
+import {
+  CONFIDENTIAL_CLIENT,
+  CONFIDENTIAL_SECRET,
+  type ConformanceOp,
+  PUBLIC_CLIENT,
+  SUB,
+  startConformanceOp,
+} from "../providers/conformance-op.js";
 import { editProfile, expectFailure, expectOk, jwtParts, loggedInSession, nowSeconds, readProfile } from "./support.js";
 
 let op: ConformanceOp;
@@ -287,14 +294,43 @@ describe("oidc token --code: exchanging the code of login --no-exchange", () => 
   });
 });
 
+describe("oidc token: what a refresh warns about", () => {
+  it("a refresh whose scope is narrower than the one granted before warns naming what is missing", async () => {
+    const run = await loggedInSession(op.issuer);
+    op.setCase("token-response-scope-without-email");
+    const r = await run(["token", "--refresh"]);
+    expectOk(r);
+    expect(r.stderr).toMatch(
+      /^warning: the provider did not grant email \(asked for "openid profile email offline_access", granted "openid profile offline_access"\)$/m,
+    );
+  });
+
+  it("a refresh_token grant the provider does not advertise is still tried, with a warning", async () => {
+    const run = await loggedInSession(op.issuer);
+    editProfile(run.configDir, (p) => ({ ...p, metadata: p.metadata && { ...p.metadata, grant_types_supported: ["authorization_code"] } }));
+    const r = await run(["token", "--refresh"]);
+    expectOk(r);
+    expect(r.stderr).toMatch(
+      /^warning: the provider does not advertise the refresh_token grant \(grant_types_supported: authorization_code\); trying it anyway$/m,
+    );
+  });
+});
+
 describe("oidc token --client-credentials", () => {
-  it("against a provider that does not advertise the grant exits 4 listing what it advertises", async () => {
-    const r = await session()(["--issuer", op.issuer, "--client-id", PUBLIC_CLIENT, "token", "--client-credentials"]);
+  it("a grant the provider does not advertise is tried anyway, with a warning; its refusal is quoted (exit 4)", async () => {
+    const run = session({ env: { OIDC_CLIENT_SECRET: CONFIDENTIAL_SECRET } });
+    const before = requestCount();
+    const r = await run(["--issuer", op.issuer, "--client-id", CONFIDENTIAL_CLIENT, "token", "--client-credentials"]);
     expectFailure(
       r,
       4,
-      /^oidc: the provider does not support the client_credentials grant \(it advertises: authorization_code, refresh_token\)$/,
+      /^oidc: client credentials grant failed: the provider answered 400: unsupported_grant_type \("grant_type client_credentials is not supported"\)$/,
     );
+    expect(r.stderr).toMatch(
+      /^warning: the provider does not advertise the client_credentials grant \(grant_types_supported: authorization_code, refresh_token\); trying it anyway$/m,
+    );
+    expect(requestsSince(before)).toContain("POST /token grant=client_credentials");
+    expect(readProfile(run.configDir)?.tokens).toBeUndefined();
   });
 
   it("without a client secret is refused before any request (exit 2), naming where a secret comes from", async () => {

@@ -219,12 +219,16 @@ describe("better-auth 1.7.5 oauth-provider acceptance", () => {
     const p = String(await freePort());
     const reg = await ok(oidc, ["register", "--issuer", ba17.origin, "--name", "app", "--port", p, "--session-token", session17]);
     const registration = JSON.parse(reg.stdout);
+    // it advertises no `none` (token_endpoint_auth_methods_supported), so a confidential client is asked for
+    expect(reg.stderr).toMatch(
+      /^The provider does not advertise token endpoint auth method none .*registering a client with client_secret_basic\.$/m,
+    );
     expect(registration).toMatchObject({
       client_name: "app",
       redirect_uris: [`http://127.0.0.1:${p}/callback`],
-      token_endpoint_auth_method: "none",
+      token_endpoint_auth_method: "client_secret_basic",
     });
-    expect(registration.client_secret).toBeUndefined();
+    expect(typeof registration.client_secret).toBe("string");
 
     const logged = await ok(oidc, [
       "login",
@@ -266,7 +270,8 @@ describe("better-auth 1.7.5 oauth-provider acceptance", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// client_credentials: oidc-provider grants it, better-auth 1.6 has no such grant.
+// client_credentials: oidc-provider grants it; better-auth 1.6 has no such grant (and does not
+// advertise it): the grant is tried anyway, with a warning, and its refusal quoted.
 // ---------------------------------------------------------------------------------------------
 describe("oidc token --client-credentials", () => {
   const ccArgs = (issuer: string) => [
@@ -293,12 +298,17 @@ describe("oidc token --client-credentials", () => {
     expect(JSON.parse(intro.stdout)).toMatchObject({ active: true, client_id: "cli-confidential", scope: "api:read" });
   });
 
-  test("better-auth 1.6: refused, exit 4, saying the provider does not support the client_credentials grant", async () => {
+  test('better-auth 1.6: not advertised, tried with a warning; its refusal (invalid_request "code is required") quoted, exit 4', async () => {
     const oidc = cli();
     const res = await oidc(ccArgs(ba16.origin), { env: secretEnv });
     expect(res.code, said(ccArgs(ba16.origin), res)).toBe(4);
     expect(res.stdout).toBe("");
-    expect(res.stderr).toMatch(/^oidc: .*does not support the client_credentials grant/m);
+    expect(res.stderr).toMatch(
+      /^warning: the provider does not advertise the client_credentials grant \(grant_types_supported: authorization_code, refresh_token\); trying it anyway$/m,
+    );
+    expect(res.stderr).toMatch(
+      /^oidc: client credentials grant failed: the provider answered 400: invalid_request \("code is required"\)$/m,
+    );
     expect(res.stderr).not.toContain("cli-confidential-secret");
   });
 });

@@ -11,7 +11,14 @@ import * as jose from "jose";
 export const PUBLIC_CLIENT = "conformance-public";
 export const CONFIDENTIAL_CLIENT = "conformance-confidential";
 export const CONFIDENTIAL_SECRET = "conformance-secret-0123456789-abcdefghij";
-const CLIENTS: Record<string, string | undefined> = { [PUBLIC_CLIENT]: undefined, [CONFIDENTIAL_CLIENT]: CONFIDENTIAL_SECRET };
+/** A confidential client whose secret form-encoding changes (`/`, `+`, `=`), for the Basic fallback. */
+export const SLASHY_CLIENT = "conformance-slashy";
+export const SLASHY_SECRET = "slashy/secret+with=0123456789";
+const STATIC_CLIENTS: Record<string, string | undefined> = {
+  [PUBLIC_CLIENT]: undefined,
+  [CONFIDENTIAL_CLIENT]: CONFIDENTIAL_SECRET,
+  [SLASHY_CLIENT]: SLASHY_SECRET,
+};
 export const SUB = "alice";
 
 type Alg = "RS256" | "ES256" | "EdDSA" | "HS256" | "none";
@@ -41,6 +48,12 @@ export interface Behaviour {
   jwks: "served" | "404";
   /** On refresh: a new refresh token each time (the old one is then dead), or none (the old one lives on). */
   refresh: "rotate" | "omit";
+  /** Dynamic registration (RFC 7591) at /register: not offered, open, or only with a Bearer credential. */
+  registration: "off" | "open" | "needs-token";
+  /** Basic credentials form-decoded (RFC 6749 §2.3.1), or taken raw (a common provider bug). */
+  basicDecoding: "form" | "raw";
+  /** A requested scope the token response's `scope` leaves out. */
+  scopeDrop?: string;
 }
 
 const DEFAULT: Behaviour = {
@@ -57,6 +70,8 @@ const DEFAULT: Behaviour = {
   discoveryIssuerSuffix: "",
   jwks: "served",
   refresh: "rotate",
+  registration: "off",
+  basicDecoding: "form",
 };
 
 /** Cases a client must refuse: the CLI exits 6 naming `check`. */
@@ -122,6 +137,10 @@ export const OTHER_CASES = {
   "userinfo-sub-mismatch": { userinfoSub: "mallory" },
   "refresh-omits-refresh_token": { refresh: "omit" },
   "jwks-404": { jwks: "404" },
+  "dynamic-registration": { registration: "open" },
+  "registration-needs-token": { registration: "needs-token" },
+  "basic-not-form-decoded": { basicDecoding: "raw" },
+  "token-response-scope-without-email": { scopeDrop: "email" },
 } satisfies Record<string, Partial<Behaviour>>;
 
 export type CaseName = keyof typeof NEGATIVE_CASES | keyof typeof POSITIVE_CASES | keyof typeof OTHER_CASES;
@@ -177,6 +196,9 @@ export async function startConformanceOp(initialCase: CaseName = "default"): Pro
   await Promise.all([gen("rs1", "RS256"), gen("rs2", "RS256"), gen("es1", "ES256"), gen("ed1", "EdDSA")]);
   const firstKeyOf: Record<string, KeyId> = { RS256: "rs1", ES256: "es1", EdDSA: "ed1" };
 
+  // The fixed clients, and the ones registered at /register since the start.
+  const CLIENTS: Record<string, string | undefined> = { ...STATIC_CLIENTS };
+  let registered = 0;
   let caseName: CaseName = initialCase;
   let b = behaviourOf(caseName);
   const codes = new Map<string, PendingCode>();
@@ -201,6 +223,7 @@ export async function startConformanceOp(initialCase: CaseName = "default"): Pro
     id_token_signing_alg_values_supported: ["RS256", "ES256", "EdDSA", "HS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
     code_challenge_methods_supported: ["S256"],
+    ...(b.registration !== "off" ? { registration_endpoint: `${issuer}/register` } : {}),
     claims_supported: ["sub", "iss", "aud", "exp", "iat", "nonce", "at_hash", "email", "name"],
     ...(b.advertiseIss ? { authorization_response_iss_parameter_supported: true } : {}),
   });
@@ -262,7 +285,14 @@ export async function startConformanceOp(initialCase: CaseName = "default"): Pro
       access_token: at,
       token_type: b.tokenType,
       ...(b.expiresIn ? { expires_in: 3600 } : {}),
-      ...(b.scope ? { scope: grant.scope } : {}),
+      ...(b.scope
+        ? {
+            scope: grant.scope
+              .split(" ")
+              .filter((s) => s !== b.scopeDrop)
+              .join(" "),
+          }
+        : {}),
       ...(opts.refreshToken ? { refresh_token: opts.refreshToken } : {}),
       ...(opts.withIdToken && grant.scope.split(" ").includes("openid") ? { id_token: await idToken(grant, at) } : {}),
     };
@@ -287,7 +317,7 @@ export async function startConformanceOp(initialCase: CaseName = "default"): Pro
     let id = form.get("client_id") ?? undefined;
     let secret = form.get("client_secret") ?? undefined;
     if (auth?.startsWith("Basic ")) {
-      const dec = (s: string) => decodeURIComponent(s.replace(/\+/g, " "));
+      const dec = (s: string) => (b.basicDecoding === "raw" ? s : decodeURIComponent(s.replace(/\+/g, " ")));
       const raw = Buffer.from(auth.slice(6), "base64").toString("utf8");
       const i = raw.indexOf(":");
       id = dec(raw.slice(0, i));
@@ -380,6 +410,26 @@ export async function startConformanceOp(initialCase: CaseName = "default"): Pro
     return oauthError(res, 400, "unsupported_grant_type", `grant_type ${grantType} is not supported`);
   }
 
+  /** RFC 7591: any client_name and loopback redirect URIs; a secret unless `none` is asked for. */
+  async function register(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (b.registration === "off") return send(res, 404, { error: "not_found" });
+    if (b.registration === "needs-token" && !/^bearer\s+\S+$/i.test(req.headers.authorization ?? ""))
+      return oauthError(res, 401, "invalid_token", "an initial access token is required");
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+    const method = typeof body.token_endpoint_auth_method === "string" ? body.token_endpoint_auth_method : "client_secret_basic";
+    const clientId = `registered-${++registered}-${token(6)}`;
+    const secret = method === "none" ? undefined : token();
+    CLIENTS[clientId] = secret;
+    send(res, 201, {
+      ...body,
+      client_id: clientId,
+      ...(secret ? { client_secret: secret } : {}),
+      token_endpoint_auth_method: method,
+    });
+  }
+
   function userinfo(req: IncomingMessage, res: ServerResponse): void {
     const m = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
     const grant = m ? accessTokens.get(m[1] as string) : undefined;
@@ -411,6 +461,8 @@ export async function startConformanceOp(initialCase: CaseName = "default"): Pro
         return void done(tokenEndpoint(req, res));
       case "GET /userinfo":
         return userinfo(req, res);
+      case "POST /register":
+        return void done(register(req, res));
       default:
         return send(res, 404, { error: "not_found" });
     }

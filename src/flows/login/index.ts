@@ -11,6 +11,7 @@ import { DEFAULT_PORT, loopbackRedirectUri } from "../../oidc/registration.js";
 import { exchangeAuthorizationCode } from "../../oidc/token.js";
 import { acceptTokenResponse, saveTokens } from "../fresh-tokens.js";
 import { type Context, type GlobalOptions, loadContext, requireClient } from "../provider.js";
+import { registerForLogin } from "../register.js";
 
 export interface LoginOptions extends GlobalOptions {
   scope?: string;
@@ -21,6 +22,8 @@ export interface LoginOptions extends GlobalOptions {
   sessionToken?: string;
   /** The session token came from OIDC_SESSION_TOKEN, not the flag. */
   sessionTokenFromEnv: boolean;
+  /** For registering a client where the profile has none (RFC 7591 initial access token). */
+  initialAccessToken?: string;
   consent?: "accept" | "deny";
   /** false for --no-exchange. */
   exchange: boolean;
@@ -46,7 +49,19 @@ export type LoginResult =
 
 export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
   deps.term.secret(o.sessionToken);
-  const ctx = await loadContext(deps, o, { save: true });
+  deps.term.secret(o.initialAccessToken);
+  const loaded = await loadContext(deps, o, { save: true });
+  // An OIDC_SESSION_TOKEN exported for a better-auth provider does not stop a browser login elsewhere.
+  let session = o.device ? undefined : o.sessionToken;
+  if (session && o.sessionTokenFromEnv && !loaded.dialect.sessionEndpoints) {
+    deps.term.info(`OIDC_SESSION_TOKEN is ignored: ${loaded.dialect.label} has no session login; using the browser.`);
+    session = undefined;
+  }
+  // One step: a profile without a client registers one first (not for --device: its grant is not registered).
+  const ctx =
+    loaded.client || o.device
+      ? loaded
+      : await registerForLogin(deps, loaded, { port: o.port, sessionToken: session, initialAccessToken: o.initialAccessToken });
   const client = requireClient(ctx);
   const scope = chooseScope(ctx, o);
   if (o.device) {
@@ -56,12 +71,6 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
     return saved(deps, ctx, client, tokens, scope);
   }
 
-  let session = o.sessionToken;
-  // An OIDC_SESSION_TOKEN exported for a better-auth provider does not stop a browser login elsewhere.
-  if (session && o.sessionTokenFromEnv && !ctx.dialect.sessionEndpoints) {
-    deps.term.info(`OIDC_SESSION_TOKEN is ignored: ${ctx.dialect.label} has no session login; using the browser.`);
-    session = undefined;
-  }
   let req: AuthorizationRequest;
   let redirect: string;
   if (session) {
@@ -85,17 +94,17 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
   };
   const { code } = parseAuthorizationResponse(redirect, check, ctx.io);
   if (!o.exchange) return { kind: "code", code, request: req };
-  const response = await exchangeAuthorizationCode(ctx.io, ctx.metadata.token_endpoint, client, {
+  const exchanged = await exchangeAuthorizationCode(ctx.io, ctx, client, {
     code,
     codeVerifier: req.codeVerifier,
     redirectUri: req.redirectUri,
   });
-  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, client, response, {
+  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, exchanged.client, exchanged.tokens, {
     nonce: req.nonce,
     dialect: ctx.dialect,
     requestedScope: scope,
   });
-  return saved(deps, ctx, client, tokens, scope);
+  return saved(deps, ctx, exchanged.client, tokens, scope);
 }
 
 async function saved(deps: Deps, ctx: Context, client: StoredClient, tokens: StoredTokens, scope: string): Promise<LoginResult> {

@@ -137,6 +137,8 @@ export const DEVIATIONS = {
   "error-without-state": "the error redirect carries no `state` (RFC 6749 §4.1.2.1); accepted because this provider never sends it",
   "none-yields-secret": "registered with `token_endpoint_auth_method: none` but the provider issued a client secret and will require it",
   "registration-status-200": "dynamic registration answered 200 instead of 201 (RFC 7591)",
+  "basic-credentials-not-form-decoded":
+    "the token endpoint refused client_secret_basic credentials that form-encoding changes (it does not form-decode them, RFC 6749 §2.3.1); retried with client_secret_post, which this profile's client now uses",
 } as const;
 export type DeviationId = keyof typeof DEVIATIONS;
 

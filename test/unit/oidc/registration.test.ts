@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ExitCode } from "../../../src/errors.js";
 import { DIALECTS } from "../../../src/oidc/dialects/index.js";
-import { readClient, registerClient } from "../../../src/oidc/registration.js";
+import { readClient, registerClient, registrationAuthMethod } from "../../../src/oidc/registration.js";
 import { fakeIo, json } from "../fake-io.js";
 import { oidcErrorAsync } from "../oidc-error.js";
 
@@ -73,6 +73,42 @@ describe("registerClient", () => {
     const io = fakeIo();
     expect((await oidcErrorAsync(registerClient(io, noReg, DIALECTS.standard, input))).exitCode).toBe(4);
     expect(io.requests).toEqual([]);
+  });
+});
+
+describe("the client authentication registered (token_endpoint_auth_methods_supported)", () => {
+  const advertising = (methods?: string[]) => ({ ...metadata, ...(methods ? { token_endpoint_auth_methods_supported: methods } : {}) });
+
+  it("`none` where it is advertised or nothing is; else client_secret_basic, else client_secret_post, with a note", () => {
+    expect(registrationAuthMethod(advertising(), DIALECTS.standard)).toEqual({ method: "none" });
+    expect(registrationAuthMethod(advertising(["client_secret_basic", "none"]), DIALECTS.standard)).toEqual({ method: "none" });
+    const basic = registrationAuthMethod(advertising(["client_secret_basic", "client_secret_post", "private_key_jwt"]), DIALECTS.standard);
+    expect(basic).toEqual({
+      method: "client_secret_basic",
+      note: "The provider does not advertise token endpoint auth method none (it advertises client_secret_basic, client_secret_post, private_key_jwt); registering a client with client_secret_basic.",
+    });
+    expect(registrationAuthMethod(advertising(["private_key_jwt", "client_secret_post"]), DIALECTS.standard).method).toBe(
+      "client_secret_post",
+    );
+    // nothing this CLI can do is advertised: the default is asked for, and the provider decides
+    expect(registrationAuthMethod(advertising(["private_key_jwt"]), DIALECTS.standard)).toEqual({ method: "none" });
+  });
+
+  it("an explicit --auth-method is sent as given, advertised or not", async () => {
+    expect(registrationAuthMethod(advertising(["client_secret_basic"]), DIALECTS.standard, "none")).toEqual({ method: "none" });
+    const io = fakeIo(json(201, { client_id: "c1" }));
+    const r = await registerClient(io, advertising(["client_secret_basic"]), DIALECTS.standard, { ...input, authMethod: "none" });
+    expect(io.requests[0]?.opts.json).toMatchObject({ token_endpoint_auth_method: "none" });
+    expect(r.note).toBeUndefined();
+  });
+
+  it("registerClient asks for the method chosen and returns the note", async () => {
+    const io = fakeIo(json(201, { client_id: "c1", client_secret: "s-0123456789" }));
+    const r = await registerClient(io, advertising(["client_secret_basic", "client_secret_post"]), DIALECTS.standard, input);
+    expect(io.requests[0]?.opts.json).toMatchObject({ token_endpoint_auth_method: "client_secret_basic" });
+    expect(r.client.token_endpoint_auth_method).toBe("client_secret_basic");
+    expect(r.note).toMatch(/does not advertise token endpoint auth method none/);
+    expect(io.deviations).toEqual([]);
   });
 });
 

@@ -1,27 +1,33 @@
 // src/oidc/token.ts: the shape checks on a token response (and the provider's OAuth error quoted),
-// client authentication (RFC 6749 §2.3.1), the grants over a scripted HTTP client, and the guard of
-// client_credentials (advertised, and a secret to authenticate with). The tokens a response carries
-// go to the observer as secrets.
+// client authentication (RFC 6749 §2.3.1) and its one retry with client_secret_post where a provider
+// does not form-decode Basic credentials, the grants over a scripted HTTP client, the guard of
+// client_credentials (a secret to authenticate with; grant_types_supported is advisory), and the
+// scopes a response leaves out. The tokens a response carries go to the observer as secrets.
 import { describe, expect, it, test } from "vitest";
 import { ExitCode } from "../../../src/errors.js";
+import { DIALECTS } from "../../../src/oidc/dialects/index.js";
+import type { ProviderMetadata } from "../../../src/oidc/discovery.js";
 import {
   authMethodOf,
   clientAuthentication,
   clientCredentialsGrant,
   exchangeAuthorizationCode,
+  grantNotAdvertised,
   isInvalidGrant,
   parseTokenResponse,
   refreshTokenGrant,
+  scopesNotGranted,
 } from "../../../src/oidc/token.js";
 import { recordingObserver } from "../../helpers/observer.js";
 import { fakeIo, json } from "../fake-io.js";
 import { oidcError, oidcErrorAsync } from "../oidc-error.js";
 
-const metadata = {
+const metadata: ProviderMetadata = {
   issuer: "https://op.example",
   authorization_endpoint: "https://op.example/authorize",
   token_endpoint: "https://op.example/token",
 };
+const provider = (md: ProviderMetadata = metadata) => ({ metadata: md, dialect: DIALECTS.standard });
 
 describe("token responses and client authentication", () => {
   const res = (status: number, body: string, type = "application/json") => ({
@@ -80,9 +86,9 @@ describe("the grants (over a scripted HTTP client)", () => {
 
   it("the code exchange posts the code, verifier and redirect URI to the token endpoint, and its tokens go to the io as secrets", async () => {
     const io = fakeIo(json(200, { ...tokens, refresh_token: "RT-from-op" }));
-    const t = await exchangeAuthorizationCode(
+    const { tokens: t } = await exchangeAuthorizationCode(
       io,
-      metadata.token_endpoint,
+      provider(),
       { client_id: "pub" },
       {
         code: "the-code",
@@ -105,7 +111,7 @@ describe("the grants (over a scripted HTTP client)", () => {
 
   it("a refresh that the provider answers invalid_grant is an isInvalidGrant failure", async () => {
     const io = fakeIo(json(400, { error: "invalid_grant" }));
-    const e = await oidcErrorAsync(refreshTokenGrant(io, metadata.token_endpoint, { client_id: "pub" }, "old-rt"));
+    const e = await oidcErrorAsync(refreshTokenGrant(io, provider(), { client_id: "pub" }, "old-rt"));
     expect(isInvalidGrant(e)).toBe(true);
     expect(io.requests[0]?.opts.form).toMatchObject({ grant_type: "refresh_token", refresh_token: "old-rt" });
   });
@@ -113,25 +119,89 @@ describe("the grants (over a scripted HTTP client)", () => {
   it("client_credentials authenticates with the secret and asks for the scope", async () => {
     const io = fakeIo(json(200, tokens));
     const md = { ...metadata, grant_types_supported: ["client_credentials"] };
-    await clientCredentialsGrant(io, md, { client_id: "svc", client_secret: "svc-secret" }, "api:read");
+    await clientCredentialsGrant(io, provider(md), { client_id: "svc", client_secret: "svc-secret" }, "api:read");
     expect(io.requests[0]?.opts.form).toEqual({ grant_type: "client_credentials", scope: "api:read" });
     expect(io.requests[0]?.opts.headers?.authorization).toMatch(/^Basic /);
   });
 
-  it("client_credentials is refused, without a request, when the provider does not advertise it (exit 4)", async () => {
-    const io = fakeIo();
+  it("client_credentials not advertised is still tried (grant_types_supported is advisory); a refusal quotes the provider (exit 4)", async () => {
     const md = { ...metadata, grant_types_supported: ["authorization_code", "refresh_token"] };
-    const e = await oidcErrorAsync(() => clientCredentialsGrant(io, md, { client_id: "svc", client_secret: "svc-secret" }));
+    expect(grantNotAdvertised(md, "client_credentials")).toBe(
+      "the provider does not advertise the client_credentials grant (grant_types_supported: authorization_code, refresh_token); trying it anyway",
+    );
+    expect(grantNotAdvertised(md, "refresh_token")).toBeUndefined();
+    expect(grantNotAdvertised(metadata, "client_credentials")).toBeUndefined();
+    const io = fakeIo(json(400, { error: "unsupported_grant_type", error_description: "no such grant" }));
+    const e = await oidcErrorAsync(() => clientCredentialsGrant(io, provider(md), { client_id: "svc", client_secret: "svc-secret" }));
     expect(e.exitCode).toBe(ExitCode.refused);
-    expect(e.message).toContain("it advertises: authorization_code, refresh_token");
-    expect(io.requests).toEqual([]);
+    expect(e.message).toBe('client credentials grant failed: the provider answered 400: unsupported_grant_type ("no such grant")');
+    expect(io.requests).toHaveLength(1);
   });
 
   it("client_credentials without a client secret is refused, without a request, naming the remedy client-secret (exit 2)", async () => {
     const io = fakeIo();
     // grant_types_supported absent: nothing advertised is no refusal; the missing secret is.
-    const e = await oidcErrorAsync(() => clientCredentialsGrant(io, metadata, { client_id: "pub" }));
+    const e = await oidcErrorAsync(() => clientCredentialsGrant(io, provider(), { client_id: "pub" }));
     expect([e.exitCode, e.remedy]).toEqual([ExitCode.usage, "client-secret"]);
     expect(io.requests).toEqual([]);
+  });
+});
+
+describe("client_secret_basic with credentials form-encoding changes: one retry with client_secret_post", () => {
+  const tokens = { access_token: "AT-from-op", token_type: "Bearer", expires_in: 300 };
+  const invalidClient = () => json(401, { error: "invalid_client", error_description: "client authentication failed" });
+  const withPost = { ...metadata, token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"] };
+  const slashy = { client_id: "svc", client_secret: "a/b+c=d:e", token_endpoint_auth_method: "client_secret_basic" };
+  const refresh = (io: ReturnType<typeof fakeIo>, md: ProviderMetadata, client = slashy) =>
+    refreshTokenGrant(io, provider(md), client, "the-rt");
+
+  it("invalid_client, then the same request with client_secret_post: the tokens, the client now post, the deviation named", async () => {
+    const io = fakeIo(invalidClient(), json(200, tokens));
+    const r = await refresh(io, withPost);
+    expect(r.tokens.access_token).toBe("AT-from-op");
+    expect(r.client).toEqual({ ...slashy, token_endpoint_auth_method: "client_secret_post" });
+    expect(io.requests).toHaveLength(2);
+    expect(io.requests[0]?.opts.headers?.authorization).toBe(`Basic ${Buffer.from("svc:a%2Fb%2Bc%3Dd%3Ae").toString("base64")}`);
+    expect(io.requests[1]?.opts.headers).toEqual({});
+    expect(io.requests[1]?.opts.form).toEqual({
+      grant_type: "refresh_token",
+      refresh_token: "the-rt",
+      client_id: "svc",
+      client_secret: "a/b+c=d:e",
+    });
+    expect(io.deviations.map((d) => d.id)).toEqual(["basic-credentials-not-form-decoded"]);
+  });
+
+  it("no retry where client_secret_post is not advertised, where nothing would change under form-encoding, or on another error", async () => {
+    const basicOnly = { ...metadata, token_endpoint_auth_methods_supported: ["client_secret_basic"] };
+    for (const [md, client, answer] of [
+      [basicOnly, slashy, invalidClient()],
+      [metadata, slashy, invalidClient()],
+      [withPost, { ...slashy, client_secret: "plain-secret-0123" }, invalidClient()],
+      [withPost, slashy, json(400, { error: "invalid_grant" })],
+    ] as const) {
+      const io = fakeIo(answer);
+      const e = await oidcErrorAsync(refresh(io, md, client));
+      expect(e.exitCode).toBe(ExitCode.refused);
+      expect(io.requests).toHaveLength(1);
+      expect(io.deviations).toEqual([]);
+    }
+  });
+
+  it("a retry that is refused too fails with the first answer, and names no deviation", async () => {
+    const io = fakeIo(invalidClient(), json(401, { error: "invalid_client", error_description: "still no" }));
+    const e = await oidcErrorAsync(refresh(io, withPost));
+    expect(e.message).toBe('token refresh failed: the provider answered 401: invalid_client ("client authentication failed")');
+    expect(io.requests).toHaveLength(2);
+    expect(io.deviations).toEqual([]);
+  });
+});
+
+describe("scopesNotGranted", () => {
+  it("names the requested scopes the response's scope leaves out; none when the response has no scope", () => {
+    expect(scopesNotGranted("openid profile offline_access", "openid profile")).toEqual(["offline_access"]);
+    expect(scopesNotGranted("openid  email", "email openid extra")).toEqual([]);
+    expect(scopesNotGranted("openid email", undefined)).toEqual([]);
+    expect(scopesNotGranted(undefined, "openid")).toEqual([]);
   });
 });
