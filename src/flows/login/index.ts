@@ -9,7 +9,8 @@ import type { Deps } from "../../cli/deps.js";
 import { type AuthorizationRequest, buildAuthorizationRequest, parseAuthorizationResponse } from "../../oidc/authorize.js";
 import { DEFAULT_PORT, loopbackRedirectUri } from "../../oidc/registration.js";
 import { exchangeAuthorizationCode } from "../../oidc/token.js";
-import { acceptTokenResponse, saveTokens } from "../fresh-tokens.js";
+import { accountOf, type Claims, describeAccount } from "../account.js";
+import { acceptTokens, saveTokens } from "../fresh-tokens.js";
 import { type Context, type GlobalOptions, loadContext, requireClient } from "../provider.js";
 
 export interface LoginOptions extends GlobalOptions {
@@ -41,7 +42,8 @@ export function chooseScope(ctx: Context, o: { scope?: string }): string {
 }
 
 export type LoginResult =
-  | { kind: "logged-in"; profile: Profile; client: StoredClient; tokens: StoredTokens; issuer: string }
+  /** `claims`: the verified ID token's (who logged in); the profile stores only the tokens. */
+  | { kind: "logged-in"; profile: Profile; client: StoredClient; tokens: StoredTokens; issuer: string; claims?: Claims }
   | { kind: "code"; code: string; request: AuthorizationRequest };
 
 export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
@@ -49,11 +51,14 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
   const ctx = await loadContext(deps, o, { save: true });
   const client = requireClient(ctx);
   const scope = chooseScope(ctx, o);
+  const before = describeAccount(accountOf(ctx.profile.tokens));
+  if (ctx.profile.tokens && o.exchange)
+    deps.term.info(`Profile ${ctx.profile.name} is logged in${before ? ` as ${before}` : ""}; logging in again.`);
   if (o.device) {
     const { deviceLogin } = await import("./device.js");
     const response = await deviceLogin(deps, ctx, o, client, scope);
-    const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, client, response, { dialect: ctx.dialect, requestedScope: scope });
-    return saved(deps, ctx, client, tokens, scope);
+    const accepted = await acceptTokens(deps, ctx.io, ctx.profile, client, response, { dialect: ctx.dialect, requestedScope: scope });
+    return saved(deps, ctx, client, accepted, scope);
   }
 
   let session = o.sessionToken;
@@ -90,17 +95,23 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
     codeVerifier: req.codeVerifier,
     redirectUri: req.redirectUri,
   });
-  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, client, response, {
+  const accepted = await acceptTokens(deps, ctx.io, ctx.profile, client, response, {
     nonce: req.nonce,
     dialect: ctx.dialect,
     requestedScope: scope,
   });
-  return saved(deps, ctx, client, tokens, scope);
+  return saved(deps, ctx, client, accepted, scope);
 }
 
-async function saved(deps: Deps, ctx: Context, client: StoredClient, tokens: StoredTokens, scope: string): Promise<LoginResult> {
+async function saved(
+  deps: Deps,
+  ctx: Context,
+  client: StoredClient,
+  { tokens, claims }: { tokens: StoredTokens; claims?: Claims },
+  scope: string,
+): Promise<LoginResult> {
   const profile = await saveTokens(deps, ctx.profile, client, tokens, scope);
-  return { kind: "logged-in", profile, client, tokens, issuer: ctx.metadata.issuer };
+  return { kind: "logged-in", profile, client, tokens, issuer: ctx.metadata.issuer, claims };
 }
 
 export const nowSeconds = (deps: Deps) => epochSeconds(deps.clock);
