@@ -32,6 +32,7 @@ _oidc_sub() {
     "|token") _oidc_p='token' ;;
     "|userinfo") _oidc_p='userinfo' ;;
     "|profile") _oidc_p='profile' ;;
+    "|status") _oidc_p='status' ;;
     "|logout") _oidc_p='logout' ;;
     "|introspect") _oidc_p='introspect' ;;
     "|decode") _oidc_p='decode' ;;
@@ -103,7 +104,7 @@ _oidc_arg() {
     "profile help|0") _oidc_k=words; _oidc_v='list show use remove' ;;
     "exec|0"|"exec|"*) _oidc_k=command ;;
     "completion|0") _oidc_k=words; _oidc_v='bash zsh fish' ;;
-    "help|0") _oidc_k=words; _oidc_v='discover register client authorize login consent token userinfo profile logout introspect decode exec completion doctor' ;;
+    "help|0") _oidc_k=words; _oidc_v='discover register client authorize login consent token userinfo profile status logout introspect decode exec completion doctor' ;;
   esac
 }
 
@@ -125,6 +126,7 @@ _oidc_words() {
       "profile use") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "profile remove") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "profile help") _oidc_v='--profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "status") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "logout") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "introspect") _oidc_v='--refresh-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "decode") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
@@ -136,7 +138,7 @@ _oidc_words() {
     esac
   else
     case "$1" in
-      "") _oidc_v='discover register client authorize login consent token userinfo profile logout introspect decode exec completion doctor help' ;;
+      "") _oidc_v='discover register client authorize login consent token userinfo profile status logout introspect decode exec completion doctor help' ;;
       "profile") _oidc_v='list show use remove help' ;;
       *) _oidc_v= ;;
     esac
