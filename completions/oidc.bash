@@ -32,6 +32,7 @@ _oidc_sub() {
     "|token") _oidc_p='token' ;;
     "|userinfo") _oidc_p='userinfo' ;;
     "|profile") _oidc_p='profile' ;;
+    "|status") _oidc_p='status' ;;
     "|logout") _oidc_p='logout' ;;
     "|introspect") _oidc_p='introspect' ;;
     "|decode") _oidc_p='decode' ;;
@@ -104,7 +105,7 @@ _oidc_arg() {
     "profile remove|0") _oidc_k=profile ;;
     "profile help|0") _oidc_k=words; _oidc_v='list show use remove' ;;
     "exec|0"|"exec|"*) _oidc_k=command ;;
-    "help|0"|"help|"*) _oidc_k=words; _oidc_v='discover register client authorize login consent token userinfo profile logout introspect decode exec version completion doctor' ;;
+    "help|0"|"help|"*) _oidc_k=words; _oidc_v='discover register client authorize login consent token userinfo profile status logout introspect decode exec version completion doctor' ;;
     "completion|0") _oidc_k=words; _oidc_v='bash zsh fish' ;;
   esac
 }
@@ -127,6 +128,7 @@ _oidc_words() {
       "profile use") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "profile remove") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "profile help") _oidc_v='--profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "status") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "logout") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "introspect") _oidc_v='--refresh-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "decode") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
@@ -139,7 +141,7 @@ _oidc_words() {
     esac
   else
     case "$1" in
-      "") _oidc_v='discover register client authorize login consent token userinfo profile logout introspect decode exec help version completion doctor' ;;
+      "") _oidc_v='discover register client authorize login consent token userinfo profile status logout introspect decode exec help version completion doctor' ;;
       "profile") _oidc_v='list show use remove help' ;;
       *) _oidc_v= ;;
     esac

@@ -36,6 +36,8 @@ function __oidc_sub --argument-names p w
             echo 'userinfo'
         case '|profile'
             echo 'profile'
+        case '|status'
+            echo 'status'
         case '|logout'
             echo 'logout'
         case '|introspect'
@@ -136,6 +138,7 @@ complete -c oidc -n '__oidc_at \'\'' -a consent -d 'answer a provider\'s consent
 complete -c oidc -n '__oidc_at \'\'' -a token -d 'print a valid access token, refreshing first when it expires within --min-valid'
 complete -c oidc -n '__oidc_at \'\'' -a userinfo -d 'call the userinfo endpoint with a valid token; prints JSON'
 complete -c oidc -n '__oidc_at \'\'' -a profile -d 'the local profile store (secrets masked unless --show-secrets)'
+complete -c oidc -n '__oidc_at \'\'' -a status -d 'every profile: provider, account, scopes, expiry, refreshable, where secrets are (exit 5 when this one is not logged in)'
 complete -c oidc -n '__oidc_at \'\'' -a logout -d 'revoke the tokens where the provider can, then forget them locally'
 complete -c oidc -n '__oidc_at \'\'' -a introspect -d 'ask the provider whether a token is active (RFC 7662)'
 complete -c oidc -n '__oidc_at \'\'' -a decode -d 'show a JWT\'s header and claims, and whether it verifies against the profile\'s provider'
@@ -241,6 +244,9 @@ complete -c oidc -n '__oidc_argn \'profile remove\' 0' -a '(__oidc_profiles)'
 # profile help
 complete -c oidc -n '__oidc_argn \'profile help\' 0' -a 'list show use remove'
 
+# status
+complete -c oidc -n '__oidc_at \'status\'' -l help -s h -d 'display help for command'
+
 # logout
 complete -c oidc -n '__oidc_at \'logout\'' -l help -s h -d 'display help for command'
 
@@ -259,7 +265,7 @@ complete -c oidc -n '__oidc_argn \'exec\' 1+' -F
 
 # help
 complete -c oidc -n '__oidc_at \'help\'' -l help -s h -d 'display help for command'
-complete -c oidc -n '__oidc_argn \'help\' 0+' -a 'discover register client authorize login consent token userinfo profile logout introspect decode exec version completion doctor'
+complete -c oidc -n '__oidc_argn \'help\' 0+' -a 'discover register client authorize login consent token userinfo profile status logout introspect decode exec version completion doctor'
 
 # version
 complete -c oidc -n '__oidc_at \'version\'' -l help -s h -d 'display help for command'

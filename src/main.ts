@@ -29,6 +29,8 @@ function fastToken(args: string[]): boolean {
     nowSeconds,
   });
   if (!tokens) return false;
+  // --json with -o header|env is the full CLI's usage error.
+  if (flags.json === true && flags.output !== "token" && flags.output !== "json") return false;
   const output = flags.json === true && flags.output === "token" ? "json" : (flags.output as TokenOutput);
   process.stdout.write(formatToken(tokens, output, idToken, nowSeconds));
   return true;

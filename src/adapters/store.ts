@@ -171,6 +171,20 @@ export class ProfileStore {
     this.writeJsonAtomic(this.configPath, { ...cfg, current: checkProfileName(name) });
   }
 
+  /** The profile `oidc profile use` chose (config.json), whatever -p or OIDC_PROFILE say. */
+  storedCurrentProfile(): string | undefined {
+    const cfg = readJson(this.configPath);
+    return typeof cfg?.current === "string" ? cfg.current : undefined;
+  }
+
+  /** Forget the chosen profile: commands then use `default`. */
+  clearCurrentProfile(): void {
+    const cfg = readJson(this.configPath);
+    if (!cfg || !("current" in cfg)) return;
+    const { current: _gone, ...rest } = cfg;
+    this.writeJsonAtomic(this.configPath, rest);
+  }
+
   readProfile(name: string): Profile | undefined {
     const raw = readJson(this.profilePath(name));
     if (!raw) return undefined;

@@ -358,6 +358,18 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
     .action(profileCmd((m) => m.remove));
 
   program
+    .command("status")
+    .description("every profile: provider, account, scopes, expiry, refreshable, where secrets are (exit 5 when this one is not logged in)")
+    .action(
+      action(
+        mod(
+          () => import("../commands/status.js"),
+          (m) => m.run,
+        ),
+      ),
+    );
+
+  program
     .command("logout")
     .description("revoke the tokens where the provider can, then forget them locally")
     .action(

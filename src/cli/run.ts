@@ -16,10 +16,13 @@ export async function runCli(argv: readonly string[], deps: Deps): Promise<numbe
   if (argv.includes("--verbose") || argv.includes("-v")) term.configure({ verbose: true });
   if (argv.includes("--no-color")) term.configure({ color: false });
   let code: number = ExitCode.ok;
+  /** The -p / OIDC_PROFILE the command was given, for the hints that name a command. */
+  let profileOpt: string | undefined;
   const program = buildProgram({
     env: deps.env,
     run: async (load, opts) => {
       term.configure(opts as { verbose?: boolean; color?: boolean });
+      profileOpt = (opts as { profile?: string }).profile;
       const run = await load();
       const result = await run(opts, deps);
       if (typeof result === "number") code = result;
@@ -40,12 +43,21 @@ export async function runCli(argv: readonly string[], deps: Deps): Promise<numbe
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (e) {
-    code = exitCodeOf(e, deps);
+    code = exitCodeOf(e, deps, profileOpt);
   }
   return code;
 }
 
-function exitCodeOf(e: unknown, deps: Deps): number {
+/** The profile a command used (the current one unless named), or undefined when even that fails. */
+function profileUsed(deps: Deps, named: string | undefined): string | undefined {
+  try {
+    return deps.store.currentProfileName(named);
+  } catch {
+    return undefined;
+  }
+}
+
+function exitCodeOf(e: unknown, deps: Deps, profile: string | undefined): number {
   const { term } = deps;
   if (e instanceof CommanderError)
     return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help"
@@ -53,7 +65,7 @@ function exitCodeOf(e: unknown, deps: Deps): number {
       : ExitCode.usage;
   // A failure we explain is one line and a hint, also with --verbose; a stack is for bugs (exit 1).
   if (e instanceof OidcError) {
-    term.error(e.message, hintFor(e));
+    term.error(e.message, hintFor(e, profileUsed(deps, profile)));
     return e.exitCode;
   }
   if ((e as Error)?.name === "ExitPromptError") {

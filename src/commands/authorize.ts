@@ -1,5 +1,6 @@
 /** `oidc authorize` / `oidc login`: the login flow (src/flows/login/), then what it printed for scripts. */
 import type { Deps } from "../cli/deps.js";
+import { accountOf, describeAccount } from "../flows/account.js";
 import { describeExpiry } from "../flows/fresh-tokens.js";
 import { login, type LoginOptions, nowSeconds } from "../flows/login/index.js";
 
@@ -14,9 +15,8 @@ export async function run(o: AuthorizeOptions, deps: Deps): Promise<void> {
     return;
   }
   const { profile, client, tokens } = result;
-  term.info(
-    `Logged in${tokens.sub ? ` as ${tokens.sub}` : ""}; tokens saved to profile ${profile.name} (${describeExpiry(tokens, nowSeconds(deps))}).`,
-  );
+  const who = describeAccount(accountOf(tokens, result.claims));
+  term.info(`Logged in${who ? ` as ${who}` : ""}; tokens saved to profile ${profile.name} (${describeExpiry(tokens, nowSeconds(deps))}).`);
   if (o.json)
     term.outJson({
       profile: profile.name,

@@ -4,9 +4,10 @@
  * makes many calls pays for start-up and a possible refresh once. oidc exits with its exit code.
  */
 import type { Deps } from "../cli/deps.js";
-import { usageError } from "../errors.js";
+import { ExitCode, usageError } from "../errors.js";
 import { ensureFreshTokens } from "../flows/fresh-tokens.js";
-import { bindIfAsked, type GlobalOptions, providerIo } from "../flows/provider.js";
+import { profileFlag } from "../flows/profile-hints.js";
+import { bindIfAsked, type GlobalOptions, providerIo, requireProfile } from "../flows/provider.js";
 
 export interface ExecOptions extends GlobalOptions {
   command: string[];
@@ -15,9 +16,10 @@ export interface ExecOptions extends GlobalOptions {
 
 export async function run(o: ExecOptions, deps: Deps): Promise<number> {
   const [file, ...args] = o.command;
-  if (!file) throw usageError("missing the command to run", "oidc exec -- <command> [args…]");
-  await bindIfAsked(deps, o);
   const name = deps.store.currentProfileName(o.profile);
+  if (!file) throw usageError("missing the command to run", `oidc${profileFlag(name)} exec -- <command> [args…]`);
+  await bindIfAsked(deps, o);
+  requireProfile(deps, o, ExitCode.loginRequired);
   const { tokens } = await ensureFreshTokens(deps, () => providerIo(deps, o), name, { minValid: o.minValid, clientId: o.clientId });
 
   const env: Record<string, string | undefined> = {

@@ -102,5 +102,9 @@ export async function remove(o: ProfileOptions, deps: Deps): Promise<void> {
   const n = checkProfileName(o.name as string);
   if (!(await deps.store.removeProfile(n))) throw usageError(`no profile named ${n} (${deps.store.profilePath(n)})`);
   deps.term.info(`Removed profile ${n}.`);
+  if (deps.store.storedCurrentProfile() === n) {
+    deps.store.clearCurrentProfile();
+    deps.term.info("It was the current profile; the current profile is now default.");
+  }
   if (o.json) deps.term.outJson({ removed: n });
 }

@@ -6,9 +6,10 @@
 import { epochSeconds } from "../adapters/clock.js";
 import type { Deps } from "../cli/deps.js";
 import type { TokenOutput } from "../cli/flags.js";
-import { loginRequired, usageError } from "../errors.js";
+import { ExitCode, loginRequired, usageError } from "../errors.js";
 import { acceptTokenResponse, describeExpiry, ensureFreshTokens, saveTokens } from "../flows/fresh-tokens.js";
-import { bindIfAsked, type GlobalOptions, loadContext, providerIo, requireClient } from "../flows/provider.js";
+import { profileFlag } from "../flows/profile-hints.js";
+import { bindIfAsked, type GlobalOptions, loadContext, providerIo, requireClient, requireProfile } from "../flows/provider.js";
 import { checkClientCredentials, clientCredentialsGrant, exchangeAuthorizationCode, grantNotAdvertised } from "../oidc/token.js";
 import { formatToken } from "./token-format.js";
 
@@ -26,7 +27,9 @@ export interface TokenOptions extends GlobalOptions {
 }
 
 export async function run(o: TokenOptions, deps: Deps): Promise<void> {
-  const output: TokenOutput = o.json && o.output === "token" ? "json" : o.output;
+  if (o.json && o.output !== "token" && o.output !== "json")
+    throw usageError(`--json and -o ${o.output} ask for different outputs`, "pass one of them (-o json is the JSON)");
+  const output: TokenOutput = o.json ? "json" : o.output;
   if (o.code !== undefined) return exchangeCode(o, output, deps);
   if (o.clientCredentials) return clientCredentials(o, output, deps);
   return printFresh(o, output, deps);
@@ -49,7 +52,9 @@ async function exchangeCode(o: TokenOptions, output: TokenOutput, deps: Deps): P
   });
   const response = exchanged.tokens;
   if (response.id_token && o.nonce === undefined)
-    term.warn("the ID token's nonce was not checked: pass --nonce (printed by `oidc login --no-exchange`)");
+    term.warn(
+      `the ID token's nonce was not checked: pass --nonce (printed by \`oidc${profileFlag(ctx.profile.name)} login --no-exchange\`)`,
+    );
   const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, exchanged.client, response, { dialect: ctx.dialect, nonce: o.nonce });
   const profile = await saveTokens(deps, ctx.profile, exchanged.client, tokens);
   const now = epochSeconds(deps.clock);
@@ -81,6 +86,7 @@ async function clientCredentials(o: TokenOptions, output: TokenOutput, deps: Dep
 async function printFresh(o: TokenOptions, output: TokenOutput, deps: Deps): Promise<void> {
   // A bound provider is needed only for a refresh; --issuer given here re-binds like any command.
   await bindIfAsked(deps, o);
+  requireProfile(deps, o, ExitCode.loginRequired);
   const name = deps.store.currentProfileName(o.profile);
   const { tokens } = await ensureFreshTokens(deps, () => providerIo(deps, o), name, {
     minValid: o.minValid,

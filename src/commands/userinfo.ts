@@ -2,7 +2,7 @@
 import type { Deps } from "../cli/deps.js";
 import { ExitCode, OidcError } from "../errors.js";
 import { ensureFreshTokens } from "../flows/fresh-tokens.js";
-import { type GlobalOptions, loadContext } from "../flows/provider.js";
+import { type GlobalOptions, loadContext, requireProfile } from "../flows/provider.js";
 import { isUnauthorized, processUserinfoResponse, userinfoRequest } from "../oidc/userinfo.js";
 
 export interface UserinfoOptions extends GlobalOptions {
@@ -10,6 +10,7 @@ export interface UserinfoOptions extends GlobalOptions {
 }
 
 export async function run(o: UserinfoOptions, deps: Deps): Promise<void> {
+  requireProfile(deps, o, ExitCode.loginRequired);
   const ctx = await loadContext(deps, o, { save: true });
   const io = async () => ctx.io;
   const fresh = (force: boolean) => ensureFreshTokens(deps, io, ctx.profile.name, { minValid: 30, force, clientId: o.clientId });
@@ -27,7 +28,8 @@ export async function run(o: UserinfoOptions, deps: Deps): Promise<void> {
         hint: `it has: ${Object.keys(claims).join(", ")}`,
       });
     const v = claims[o.claim];
-    deps.term.out(typeof v === "string" ? v : JSON.stringify(v));
+    // Raw for `$(…)`; with --json, the claim's JSON value (a string quoted).
+    deps.term.out(typeof v === "string" && !o.json ? v : JSON.stringify(v));
     return;
   }
   deps.term.outJson(claims);

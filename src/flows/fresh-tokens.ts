@@ -11,19 +11,16 @@ import { type Dialect, storedDialect } from "../oidc/dialects/index.js";
 import { verifyIdToken } from "../oidc/idtoken.js";
 import type { ProviderIo } from "../oidc/ports.js";
 import { grantNotAdvertised, isInvalidGrant, refreshTokenGrant, scopesNotGranted, type TokenResponse } from "../oidc/token.js";
+import type { Claims } from "./account.js";
 import { heldByOtherClient, tokenFresh } from "./cached-token.js";
+import { loginHint, profileFlag } from "./profile-hints.js";
 
-/** The command that logs a profile in again, naming it when it is not the default one. */
-export function loginHint(name: string, profile?: Profile): string {
-  const p = name === "default" ? "" : ` -p ${name}`;
-  if (!profile?.metadata)
-    return `set up the profile first: oidc${p} discover <issuer-url>, oidc${p} register --name <app>, then oidc${p} login`;
-  if (!profile.client) return `register a client or name one: oidc${p} register --name <app> (or --client-id), then oidc${p} login`;
-  return `log in: oidc${p} login`;
-}
+export { loginHint };
 
 /** A login that asked for `openid` must get an ID token (OIDC Core §3.1.3.3): without one, none of the ID token checks would run. */
 export const scopeHasOpenid = (scope: string | undefined) => !!scope && scope.split(/\s+/).includes("openid");
+
+type AcceptOptions = { nonce?: string; previous?: StoredTokens; dialect?: Dialect; requestedScope?: string };
 
 /** Check a token response's ID token and turn it into what the profile stores. */
 export async function acceptTokenResponse(
@@ -32,8 +29,20 @@ export async function acceptTokenResponse(
   profile: Profile,
   client: StoredClient,
   tokens: TokenResponse,
-  opts: { nonce?: string; previous?: StoredTokens; dialect?: Dialect; requestedScope?: string },
+  opts: AcceptOptions,
 ): Promise<StoredTokens> {
+  return (await acceptTokens(deps, io, profile, client, tokens, opts)).tokens;
+}
+
+/** As acceptTokenResponse, with the ID token's verified claims (who logged in); only the tokens are stored. */
+export async function acceptTokens(
+  deps: Deps,
+  io: ProviderIo,
+  profile: Profile,
+  client: StoredClient,
+  tokens: TokenResponse,
+  opts: AcceptOptions,
+): Promise<{ tokens: StoredTokens; claims?: Claims }> {
   const metadata = profile.metadata;
   if (!metadata) throw refusedError("no provider metadata in the profile");
   const dialect = opts.dialect ?? storedDialect(profile.dialect);
@@ -49,8 +58,9 @@ export async function acceptTokenResponse(
     );
   const now = epochSeconds(deps.clock);
   let sub = opts.previous?.sub;
+  let claims: Claims | undefined;
   if (tokens.id_token) {
-    const claims = await verifyIdToken(tokens.id_token, {
+    claims = await verifyIdToken(tokens.id_token, {
       io,
       metadata,
       dialect,
@@ -64,7 +74,7 @@ export async function acceptTokenResponse(
     sub = claims.sub as string;
   }
   const previous = opts.previous;
-  return {
+  const stored: StoredTokens = {
     access_token: tokens.access_token,
     token_type: tokens.token_type,
     ...(tokens.expires_in !== undefined ? { expires_at: now + tokens.expires_in } : {}),
@@ -75,6 +85,7 @@ export async function acceptTokenResponse(
     ...(sub ? { sub } : {}),
     obtained_at: now,
   };
+  return { tokens: stored, claims };
 }
 
 /** A profile that holds tokens. */
@@ -112,7 +123,7 @@ export async function ensureFreshTokens(
     if (heldByOtherClient(profile, want.clientId))
       throw loginRequired(
         `profile ${name} holds tokens of client ${profile.client?.client_id ?? "(none)"}, not ${want.clientId}`,
-        `log in with that client: oidc login --client-id ${want.clientId}`,
+        `log in with that client: oidc${profileFlag(name)} login --client-id ${want.clientId}`,
       );
     const now = epochSeconds(deps.clock);
     if (!want.force && tokenFresh(profile.tokens, want.minValid, now)) return { ...profile, tokens: profile.tokens };

@@ -8,10 +8,11 @@ import { readFileSync } from "node:fs";
 import type { Profile, StoredClient } from "../adapters/store.js";
 import { DEFAULT_HTTP_SETTINGS } from "../adapters/http-settings.js";
 import type { Deps } from "../cli/deps.js";
-import { usageError } from "../errors.js";
+import { type ExitCode, usageError } from "../errors.js";
 import { type Dialect, dialectById, storedDialect } from "../oidc/dialects/index.js";
 import { type Discovered, discover, type ProviderMetadata, stripSlash } from "../oidc/discovery.js";
 import type { ProviderIo } from "../oidc/ports.js";
+import { missingProfile, profileFlag } from "./profile-hints.js";
 
 /** The options every command has (the program's global flags), computed once. */
 export interface GlobalOptions {
@@ -88,6 +89,16 @@ export function loadProfile(deps: Deps, g: GlobalOptions): Profile {
   return deps.store.readProfile(name) ?? { name };
 }
 
+/**
+ * For commands that use a profile's tokens: a profile that does not exist (a typo in -p), with no
+ * issuer to make it from, is "no profile named …" listing the others, not "has no tokens".
+ */
+export function requireProfile(deps: Deps, g: GlobalOptions, code: ExitCode): void {
+  if (issuerInput(g)) return;
+  const e = missingProfile(deps.store, deps.store.currentProfileName(g.profile), code);
+  if (e) throw e;
+}
+
 export const dialectOverride = (deps: Deps, g: GlobalOptions): Dialect | undefined => dialectById(g.dialect ?? deps.env.OIDC_DIALECT);
 
 export async function discoverFor(deps: Deps, g: GlobalOptions, input: string): Promise<Discovered> {
@@ -149,7 +160,10 @@ export async function loadContext(deps: Deps, g: GlobalOptions, opts: { save?: b
       : bindProvider(profile, d, source);
   }
   if (!profile.metadata)
-    throw usageError(`profile ${profile.name} has no provider`, "pass --issuer <url> or set OIDC_ISSUER (or run `oidc discover <url>`)");
+    throw usageError(
+      `profile ${profile.name} has no provider`,
+      `pass --issuer <url> or set OIDC_ISSUER (or run \`oidc${profileFlag(profile.name)} discover <url>\`)`,
+    );
   const dialect = dialectOverride(deps, g) ?? storedDialect(profile.dialect);
   const client = await resolveClient(deps, g, profile);
   return { profile, metadata: profile.metadata, dialect, client, io: await providerIo(deps, g) };
@@ -173,7 +187,7 @@ export function requireClient(ctx: Context): StoredClient {
   if (!ctx.client)
     throw usageError(
       `profile ${ctx.profile.name} has no client`,
-      "run `oidc register --name <name>`, or pass --client-id / set OIDC_CLIENT_ID",
+      `run \`oidc${profileFlag(ctx.profile.name)} register --name <name>\`, or pass --client-id / set OIDC_CLIENT_ID`,
     );
   return ctx.client;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/program.js";
 import { oidc } from "../helpers/deps.js";
-import { expectOk, expectUsageError } from "./support.js";
+import { expectFailure, expectOk, expectUsageError } from "./support.js";
 
 const committed = (file: string) => readFileSync(fileURLToPath(new URL(`../../completions/${file}`, import.meta.url)), "utf8");
 const FILES = { bash: "oidc.bash", zsh: "_oidc", fish: "oidc.fish" } as const;
@@ -46,5 +46,10 @@ describe("oidc completion", () => {
 
   it("no shell is a usage error (exit 2)", async () => {
     expectUsageError(await oidc(["completion"]), /^oidc: missing required argument 'shell'$/, "completion");
+  });
+
+  it("--json is a usage error (exit 2): a completion script is not JSON, and nothing is printed", async () => {
+    const r = await oidc(["completion", "bash", "--json"]);
+    expectFailure(r, 2, /^oidc: a completion script is not JSON: --json does not apply to oidc completion$/);
   });
 });

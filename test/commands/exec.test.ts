@@ -141,4 +141,12 @@ describe("oidc exec", () => {
     expect(r.stderr).toContain("(run `oidc exec --help` for usage)");
     expect(child.calls).toEqual([]);
   });
+
+  it("-p naming a profile that does not exist says so, listing the profiles (exit 5), and runs nothing", async () => {
+    const run = await loggedInSession(op.issuer);
+    const child = recorder();
+    const r = await run(["-p", "typo", "exec", "--", "true"], { runChild: child.runChild });
+    expectFailure(r, 5, /^oidc: no profile named typo$/, { hint: /profiles: default/ });
+    expect(child.calls).toEqual([]);
+  });
 });

@@ -13,6 +13,8 @@ import {
   CONFIDENTIAL_CLIENT,
   CONFIDENTIAL_SECRET,
   type ConformanceOp,
+  EMAIL,
+  PREFERRED_USERNAME,
   PUBLIC_CLIENT,
   SLASHY_CLIENT,
   SLASHY_SECRET,
@@ -81,7 +83,44 @@ describe("oidc login (in-process)", () => {
     const r = await session()(loginArgs(), { browser: followingBrowser() });
     expectOk(r);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^Logged in as alice; tokens saved to profile default \(expires in \d+s\)\.$/m);
+    expect(r.stderr).toMatch(/^Logged in as alice\.liddell \(alice\); tokens saved to profile default \(expires in \d+s\)\.$/m);
+  });
+
+  it("says who logged in: preferred_username, else email, else the sub, from the ID token's claims (with the sub)", async () => {
+    const as = async (scope: string) =>
+      (await session()(["--issuer", op.issuer, "--client-id", PUBLIC_CLIENT, "login", "--scope", scope], { browser: followingBrowser() }))
+        .stderr;
+    expect(await as("openid profile email")).toContain(`Logged in as ${PREFERRED_USERNAME} (${SUB}); tokens saved`);
+    expect(await as("openid email")).toContain(`Logged in as ${EMAIL} (${SUB}); tokens saved`);
+    expect(await as("openid")).toContain(`Logged in as ${SUB}; tokens saved`);
+  });
+
+  it("stores only the tokens of who logged in, not the claims (they are in the stored ID token)", async () => {
+    const run = session();
+    expectOk(await run([...loginArgs(), "--scope", "openid email"], { browser: followingBrowser() }));
+    const stored = readProfile(run.configDir);
+    expect(Object.keys(stored?.tokens ?? {}).sort()).toEqual(
+      ["access_token", "expires_at", "id_token", "obtained_at", "scope", "sub", "token_type"].sort(),
+    );
+    expect(JSON.stringify(stored)).not.toContain(EMAIL);
+  });
+
+  it("a second login on a profile that is logged in first says who is, on stderr", async () => {
+    const run = session();
+    expectOk(await run([...loginArgs(), "--scope", "openid email"], { browser: followingBrowser() }));
+    const again = await run(loginArgs(), { browser: followingBrowser() });
+    expectOk(again);
+    expect(again.stdout).toBe("");
+    const lines = again.stderr.split("\n");
+    const said = lines.indexOf(`Profile default is logged in as ${EMAIL} (${SUB}); logging in again.`);
+    expect(said, again.stderr).toBeGreaterThanOrEqual(0);
+    expect(lines.findIndex((l) => l.startsWith("Logged in as"))).toBeGreaterThan(said);
+  });
+
+  it("a first login says nothing about logging in again", async () => {
+    const r = await session()(loginArgs(), { browser: followingBrowser() });
+    expectOk(r);
+    expect(r.stderr).not.toContain("logging in again");
   });
 
   it("saves the OP, the client and the scope to the profile, for the commands that follow", async () => {

@@ -125,4 +125,14 @@ describe("oidc logout with a revocation endpoint", () => {
     expect(r.stderr).toMatch(/^warning: the provider did not revoke the refresh token \(status 503\); forgetting it anyway$/m);
     expect(readProfile(run.configDir)?.tokens).toBeUndefined();
   });
+
+  it("-p naming a profile that does not exist says so, listing the profiles (exit 2), not 'has no provider'", async () => {
+    const run = await loggedInSession(op.issuer);
+    expectFailure(await run(["-p", "typo", "logout"]), 2, /^oidc: no profile named typo$/, { hint: /profiles: default/ });
+    expect(
+      storeOf(run.configDir)
+        .listProfiles()
+        .map((p) => p.name),
+    ).toEqual(["default"]);
+  });
 });

@@ -2,6 +2,7 @@
 // for, the current profile, names that do not exist (exit 2), and a corrupt store file (exit 1,
 // reported with its path and left untouched). Profiles are seeded through the store; no provider.
 import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Profile } from "../../src/adapters/store.js";
 import { session } from "../helpers/deps.js";
@@ -278,5 +279,27 @@ describe("oidc profile remove", () => {
     writeRawProfile(run.configDir, "bad", "{ not json");
     expectOk(await run(["profile", "remove", "bad"]));
     expect(() => statSync(store.profilePath("bad"))).toThrow();
+  });
+
+  it("removing the current profile falls back to default: config.json's current is cleared, and it says so", async () => {
+    const { run, store } = seeded(profile("default"), profile("work"));
+    store.setCurrentProfile("work");
+    const r = await run(["profile", "remove", "work"]);
+    expectOk(r);
+    expect(r.stderr).toBe("Removed profile work.\nIt was the current profile; the current profile is now default.\n");
+    expect(store.storedCurrentProfile()).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(run.configDir, "config.json"), "utf8"))).toEqual({});
+    expect(store.currentProfileName()).toBe("default");
+    const list = JSON.parse((await run(["profile", "list", "--json"])).stdout);
+    expect(list.map((x: { name: string; current: boolean }) => [x.name, x.current])).toEqual([["default", true]]);
+  });
+
+  it("removing another profile leaves the current one as it is", async () => {
+    const { run, store } = seeded(profile("default"), profile("work"), profile("old"));
+    store.setCurrentProfile("work");
+    const r = await run(["profile", "remove", "old"]);
+    expectOk(r);
+    expect(r.stderr).toBe("Removed profile old.\n");
+    expect(store.storedCurrentProfile()).toBe("work");
   });
 });

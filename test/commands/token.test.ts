@@ -3,6 +3,7 @@
 // `login --no-exchange`, client credentials, and each way of being not logged in (exit 5).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { followingBrowser, session } from "../helpers/deps.js";
+import type { Profile } from "../../src/adapters/store.js";
 import {
   CONFIDENTIAL_CLIENT,
   CONFIDENTIAL_SECRET,
@@ -11,7 +12,7 @@ import {
   SUB,
   startConformanceOp,
 } from "../providers/conformance-op.js";
-import { editProfile, expectFailure, expectOk, jwtParts, loggedInSession, nowSeconds, readProfile } from "./support.js";
+import { editProfile, expectFailure, expectOk, jwtParts, loggedInSession, nowSeconds, readProfile, storeOf } from "./support.js";
 
 let op: ConformanceOp;
 beforeAll(async () => {
@@ -177,8 +178,53 @@ describe("oidc token: not logged in", () => {
   });
 
   it("-p names the profile in the message and in the hint", async () => {
+    const run = session();
+    expectOk(await run(["-p", "ci", "discover", op.issuer]));
+    const r = await run(["-p", "ci", "token"]);
+    expectFailure(r, 5, /^oidc: profile ci has no tokens$/, { hint: /oidc -p ci register --name <app>.*oidc -p ci login/ });
+  });
+
+  it("-p naming a profile that does not exist says so and lists the profiles (exit 5, so `oidc token || oidc login` works)", async () => {
+    const run = await loggedInSession(op.issuer);
+    const r = await run(["-p", "typo", "token"]);
+    expectFailure(r, 5, /^oidc: no profile named typo$/, { hint: /^hint: profiles: default; a new one is made by `oidc -p typo discover/ });
+    expect(
+      storeOf(run.configDir)
+        .listProfiles()
+        .map((p) => p.name),
+    ).toEqual(["default"]);
+  });
+
+  it("-p naming a profile that does not exist, in an empty store, says how to make it", async () => {
     const r = await session()(["-p", "ci", "token"]);
-    expectFailure(r, 5, /^oidc: profile ci has no tokens$/, { hint: /oidc -p ci discover/ });
+    expectFailure(r, 5, /^oidc: no profile named ci$/, { hint: /make it first: oidc -p ci discover <issuer-url>/ });
+  });
+
+  it("OIDC_PROFILE naming a profile that does not exist is the same", async () => {
+    const run = await loggedInSession(op.issuer);
+    expectFailure(await run(["token"], { env: { OIDC_PROFILE: "typo" } }), 5, /^oidc: no profile named typo$/, {
+      hint: /profiles: default/,
+    });
+  });
+
+  it("with an exported OIDC_ISSUER a new profile is not a typo: it has no tokens yet (login makes it)", async () => {
+    const run = await loggedInSession(op.issuer);
+    const r = await run(["-p", "fresh", "token"], { env: { OIDC_ISSUER: op.issuer } });
+    expectFailure(r, 5, /^oidc: profile fresh has no tokens$/, { hint: /oidc -p fresh/ });
+  });
+
+  it("--json with -o env (or header) is a usage error: they ask for different outputs", async () => {
+    const run = await loggedInSession(op.issuer);
+    expectFailure(await run(["token", "--json", "-o", "env"]), 2, /^oidc: --json and -o env ask for different outputs$/);
+    expectFailure(await run(["token", "-o", "header", "--json"]), 2, /^oidc: --json and -o header ask for different outputs$/);
+  });
+
+  it("a hint naming a command for another client keeps the profile (oidc -p NAME login --client-id …)", async () => {
+    const run = await loggedInSession(op.issuer);
+    const store = storeOf(run.configDir);
+    store.writeProfile({ ...(store.readProfile("default") as Profile), name: "work" });
+    const r = await run(["-p", "work", "token", "--client-id", "other"]);
+    expectFailure(r, 5, /holds tokens of client/, { hint: /oidc -p work login --client-id other/ });
   });
 
   it("--client-id of another client never gets this client's tokens (exit 5)", async () => {

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { session } from "../helpers/deps.js";
 import { type ConformanceOp, PUBLIC_CLIENT, SUB, startConformanceOp } from "../providers/conformance-op.js";
-import { editProfile, expectFailure, expectOk, loggedInSession, readProfile } from "./support.js";
+import { editProfile, expectFailure, expectOk, loggedInSession, readProfile, storeOf } from "./support.js";
 
 let op: ConformanceOp;
 beforeAll(async () => {
@@ -88,5 +88,29 @@ describe("oidc userinfo", () => {
       return { ...p, metadata };
     });
     expectFailure(await run(["userinfo"]), 4, /^oidc: the provider advertises no userinfo_endpoint$/);
+  });
+
+  it("--claim with --json prints the claim's JSON value (a string quoted)", async () => {
+    const run = await loggedInSession(op.issuer);
+    const r = await run(["userinfo", "--claim", "email", "--json"]);
+    expectOk(r);
+    expect(r.stdout).toBe(`"${SUB}@example.test"\n`);
+    expect(JSON.parse(r.stdout)).toBe(`${SUB}@example.test`);
+  });
+
+  it("-p naming a profile that does not exist says so, listing the profiles (exit 5), and calls nothing", async () => {
+    const run = await loggedInSession(op.issuer);
+    const calls = userinfoCalls();
+    const r = await run(["-p", "typo", "userinfo"]);
+    expectFailure(r, 5, /^oidc: no profile named typo$/, { hint: /^hint: profiles: default; a new one is made by `oidc -p typo discover/ });
+    expect(userinfoCalls()).toBe(calls);
+  });
+
+  it("a hint for a profile with no provider keeps the profile (oidc -p NAME discover)", async () => {
+    const run = await loggedInSession(op.issuer);
+    const store = storeOf(run.configDir);
+    store.writeProfile({ name: "empty" });
+    const r = await run(["-p", "empty", "userinfo"]);
+    expectFailure(r, 2, /^oidc: profile empty has no provider$/, { hint: /`oidc -p empty discover <url>`/ });
   });
 });

@@ -162,7 +162,25 @@ describe.each(journeys)("$provider", (j) => {
     // login
     const logged = await login(j, oidc);
     expect(logged.stdout).toBe("");
-    expect(logged.stderr).toMatch(/Logged in as \S+; tokens saved to profile default/);
+    expect(logged.stderr).toMatch(/Logged in as \S+( \(\S+\))?; tokens saved to profile default/);
+
+    // status: who is logged in, from the stored ID token alone (better-auth 1.6 puts email in it;
+    // the others keep the claims for userinfo, so the account is the sub)
+    const status = await ok(oidc, ["status", "--json"]);
+    const [row] = JSON.parse(status.stdout);
+    expect(row).toMatchObject({
+      name: "default",
+      current: true,
+      issuer: j.issuer(),
+      client_id: clientId,
+      sub: expect.any(String),
+      scope: expect.stringContaining("openid"),
+      logged_in: true,
+      refreshable: true,
+      storage: `file ${join(oidc.configDir, "profiles", "default.json")}`,
+    });
+    expect(row.account).toBe(j.dialect === "better-auth-1.6" ? j.email() : row.sub);
+    if (j.dialect === "better-auth-1.6") expect(logged.stderr).toContain(`Logged in as ${j.email()} (${row.sub}); tokens saved`);
 
     // userinfo
     const email = await ok(oidc, ["userinfo", "--claim", "email"]);

@@ -20,6 +20,9 @@ const STATIC_CLIENTS: Record<string, string | undefined> = {
   [SLASHY_CLIENT]: SLASHY_SECRET,
 };
 export const SUB = "alice";
+/** The ID token's account claims, by scope: preferred_username and name with `profile`, email with `email`. */
+export const PREFERRED_USERNAME = "alice.liddell";
+export const EMAIL = `${SUB}@example.test`;
 
 type Alg = "RS256" | "ES256" | "EdDSA" | "HS256" | "none";
 type KeyId = "rs1" | "rs2" | "es1" | "ed1";
@@ -155,6 +158,7 @@ export function behaviourOf(name: CaseName): Behaviour {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
+const scopes = (g: { scope: string }) => g.scope.split(/\s+/);
 const token = (n = 24) => randomBytes(n).toString("base64url");
 const b64url = (b: Buffer) => b.toString("base64url");
 
@@ -224,7 +228,7 @@ export async function startConformanceOp(initialCase: CaseName = "default"): Pro
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
     code_challenge_methods_supported: ["S256"],
     ...(b.registration !== "off" ? { registration_endpoint: `${issuer}/register` } : {}),
-    claims_supported: ["sub", "iss", "aud", "exp", "iat", "nonce", "at_hash", "email", "name"],
+    claims_supported: ["sub", "iss", "aud", "exp", "iat", "nonce", "at_hash", "email", "name", "preferred_username"],
     ...(b.advertiseIss ? { authorization_response_iss_parameter_supported: true } : {}),
   });
 
@@ -245,6 +249,8 @@ export async function startConformanceOp(initialCase: CaseName = "default"): Pro
       exp: t + 600,
       ...(grant.nonce ? { nonce: grant.nonce } : {}),
       at_hash: atHash(accessToken, b.alg),
+      ...(scopes(grant).includes("profile") ? { preferred_username: PREFERRED_USERNAME, name: "Alice" } : {}),
+      ...(scopes(grant).includes("email") ? { email: EMAIL } : {}),
     };
     b.claims?.(claims, { clientId: grant.clientId, issuer });
     if (b.alg === "none") {
@@ -438,7 +444,7 @@ export async function startConformanceOp(initialCase: CaseName = "default"): Pro
       oauthError(res, 401, "invalid_token", "invalid access token");
       return;
     }
-    send(res, 200, { sub: b.userinfoSub, email: `${SUB}@example.test`, name: "Alice" });
+    send(res, 200, { sub: b.userinfoSub, email: EMAIL, name: "Alice" });
   }
 
   const server = createServer((req, res) => {

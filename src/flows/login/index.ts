@@ -9,7 +9,8 @@ import type { Deps } from "../../cli/deps.js";
 import { type AuthorizationRequest, buildAuthorizationRequest, parseAuthorizationResponse } from "../../oidc/authorize.js";
 import { DEFAULT_PORT, loopbackRedirectUri } from "../../oidc/registration.js";
 import { exchangeAuthorizationCode } from "../../oidc/token.js";
-import { acceptTokenResponse, saveTokens } from "../fresh-tokens.js";
+import { accountOf, type Claims, describeAccount } from "../account.js";
+import { acceptTokens, saveTokens } from "../fresh-tokens.js";
 import { type Context, type GlobalOptions, loadContext, requireClient } from "../provider.js";
 import { registerForLogin } from "../register.js";
 
@@ -44,7 +45,8 @@ export function chooseScope(ctx: Context, o: { scope?: string }): string {
 }
 
 export type LoginResult =
-  | { kind: "logged-in"; profile: Profile; client: StoredClient; tokens: StoredTokens; issuer: string }
+  /** `claims`: the verified ID token's (who logged in); the profile stores only the tokens. */
+  | { kind: "logged-in"; profile: Profile; client: StoredClient; tokens: StoredTokens; issuer: string; claims?: Claims }
   | { kind: "code"; code: string; request: AuthorizationRequest };
 
 export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
@@ -64,11 +66,14 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
       : await registerForLogin(deps, loaded, { port: o.port, sessionToken: session, initialAccessToken: o.initialAccessToken });
   const client = requireClient(ctx);
   const scope = chooseScope(ctx, o);
+  const before = describeAccount(accountOf(ctx.profile.tokens));
+  if (ctx.profile.tokens && o.exchange)
+    deps.term.info(`Profile ${ctx.profile.name} is logged in${before ? ` as ${before}` : ""}; logging in again.`);
   if (o.device) {
     const { deviceLogin } = await import("./device.js");
     const response = await deviceLogin(deps, ctx, o, client, scope);
-    const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, client, response, { dialect: ctx.dialect, requestedScope: scope });
-    return saved(deps, ctx, client, tokens, scope);
+    const accepted = await acceptTokens(deps, ctx.io, ctx.profile, client, response, { dialect: ctx.dialect, requestedScope: scope });
+    return saved(deps, ctx, client, accepted, scope);
   }
 
   let req: AuthorizationRequest;
@@ -99,17 +104,23 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
     codeVerifier: req.codeVerifier,
     redirectUri: req.redirectUri,
   });
-  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, exchanged.client, exchanged.tokens, {
+  const accepted = await acceptTokens(deps, ctx.io, ctx.profile, exchanged.client, exchanged.tokens, {
     nonce: req.nonce,
     dialect: ctx.dialect,
     requestedScope: scope,
   });
-  return saved(deps, ctx, exchanged.client, tokens, scope);
+  return saved(deps, ctx, exchanged.client, accepted, scope);
 }
 
-async function saved(deps: Deps, ctx: Context, client: StoredClient, tokens: StoredTokens, scope: string): Promise<LoginResult> {
+async function saved(
+  deps: Deps,
+  ctx: Context,
+  client: StoredClient,
+  { tokens, claims }: { tokens: StoredTokens; claims?: Claims },
+  scope: string,
+): Promise<LoginResult> {
   const profile = await saveTokens(deps, ctx.profile, client, tokens, scope);
-  return { kind: "logged-in", profile, client, tokens, issuer: ctx.metadata.issuer };
+  return { kind: "logged-in", profile, client, tokens, issuer: ctx.metadata.issuer, claims };
 }
 
 export const nowSeconds = (deps: Deps) => epochSeconds(deps.clock);

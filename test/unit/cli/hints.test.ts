@@ -31,4 +31,12 @@ describe("remedies and hints", () => {
     );
     expect(hintFor(other)).toBeUndefined();
   });
+
+  it("a remedy's words that name a command keep the profile: oidc -p NAME …, for any profile but default", () => {
+    const device = new OidcError(ExitCode.loginRequired, "x", { remedy: "device-again" });
+    expect(hintFor(device, "work")).toBe("run `oidc -p work login --device` again");
+    expect(hintFor(device, "default")).toBe("run `oidc login --device` again");
+    const introspect = new OidcError(ExitCode.refused, "x", { remedy: "confidential-client-for-introspection" });
+    expect(hintFor(introspect, "ci")).toContain("oidc -p ci register --auth-method client_secret_basic");
+  });
 });
