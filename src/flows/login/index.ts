@@ -6,6 +6,7 @@
 import { epochSeconds } from "../../adapters/clock.js";
 import type { Profile, StoredClient, StoredTokens } from "../../adapters/store.js";
 import type { Deps } from "../../cli/deps.js";
+import { usageError } from "../../errors.js";
 import { type AuthorizationRequest, buildAuthorizationRequest, parseAuthorizationResponse } from "../../oidc/authorize.js";
 import { DEFAULT_PORT, loopbackRedirectUri } from "../../oidc/registration.js";
 import { exchangeAuthorizationCode } from "../../oidc/token.js";
@@ -44,6 +45,18 @@ export function chooseScope(ctx: Context, o: { scope?: string }): string {
     .join(" ");
 }
 
+/** --prompt values the provider advertises it does not support are a mistake to report before any browser opens. */
+function checkPrompt(ctx: Context, prompt: string | undefined): void {
+  const supported = ctx.metadata.prompt_values_supported;
+  if (prompt === undefined || !Array.isArray(supported)) return;
+  const unknown = prompt.split(/\s+/).filter((v) => v && !supported.includes(v));
+  if (unknown.length)
+    throw usageError(
+      `--prompt ${unknown.join(" ")} is not among the provider's prompt_values_supported`,
+      `use one of: ${supported.filter((v): v is string => typeof v === "string").join(", ")}`,
+    );
+}
+
 export type LoginResult =
   /** `claims`: the verified ID token's (who logged in); the profile stores only the tokens. */
   | { kind: "logged-in"; profile: Profile; client: StoredClient; tokens: StoredTokens; issuer: string; claims?: Claims }
@@ -66,6 +79,7 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
       : await registerForLogin(deps, loaded, { port: o.port, sessionToken: session, initialAccessToken: o.initialAccessToken });
   const client = requireClient(ctx);
   const scope = chooseScope(ctx, o);
+  checkPrompt(ctx, o.prompt);
   const before = describeAccount(accountOf(ctx.profile.tokens));
   if (ctx.profile.tokens && o.exchange)
     deps.term.info(`Profile ${ctx.profile.name} is logged in${before ? ` as ${before}` : ""}; logging in again.`);
