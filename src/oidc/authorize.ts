@@ -135,9 +135,9 @@ export function htmlPageText(html: string, max = 200): string | undefined {
       .replace(/\s+/g, " ")
       .trim();
   const body = decode(html.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, " "));
-  const error = /\berror:\s*([A-Za-z0-9_.-]+)/.exec(body)?.[1];
+  const error = /\berror\s*:\s*([A-Za-z0-9_.-]+)/.exec(body)?.[1];
   if (error) {
-    const desc = /\berror_description:\s*(.+?)(?=\s+(?:state|iss|error|error_uri):|$)/.exec(body)?.[1];
+    const desc = /\berror_description\s*:\s*(.+?)(?=\s+(?:state|iss|error|error_uri)\s*:|$)/.exec(body)?.[1];
     return oauthErrorText({ error, error_description: desc });
   }
   const parts: string[] = [];

@@ -264,6 +264,14 @@ describe("processAuthorizationPreflight (the request sent once, redirects not fo
     const e = oidcError(() => processAuthorizationPreflight(res(400, { headers: { "content-type": "text/html" }, text: page }), REDIRECT));
     expect(e.message).toMatch(/400: invalid_redirect_uri \("redirect_uri did not match any of the client's registered redirect_uris"\)$/);
     expect(e.remedy).toBe("redirect-uri-not-registered");
+    // oidc-provider 9's default renderError: one <pre><strong>key</strong>: value</pre> per line
+    const v9 =
+      "<html><head><title>oops! something went wrong</title></head><body><div><h1>oops! something went wrong</h1>" +
+      "<pre><strong>error</strong>: invalid_client</pre><pre><strong>error_description</strong>: client is invalid</pre>" +
+      "<pre><strong>iss</strong>: https://op.example</pre></div></body></html>";
+    const c = oidcError(() => processAuthorizationPreflight(res(400, { headers: { "content-type": "text/html" }, text: v9 }), REDIRECT));
+    expect(c.message).toMatch(/400: invalid_client \("client is invalid"\)$/);
+    expect(c.remedy).toBe("unknown-client");
   });
 
   it("another HTML page: its title and heading in a short quoted text (control characters escaped), scripts left out", () => {
