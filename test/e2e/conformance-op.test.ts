@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../helpers/ports.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli, diag } from "../helpers/cli.js";
 import { profilePath, readProfile } from "../helpers/store.js";
@@ -46,11 +47,24 @@ function loginCli(op: ConformanceOp, opts: { confidential?: boolean; args?: stri
     run,
     env,
     browserLog,
-    login: (extra: string[] = []) =>
-      run(["login", "--issuer", op.issuer, "--client-id", clientId, "--callback-timeout", "10", ...(opts.args ?? []), ...extra], {
-        env,
-        timeoutMs: 30_000,
-      }),
+    // --port: with --client-id the default is 8765, which test files running at once would share.
+    login: async (extra: string[] = []) =>
+      run(
+        [
+          "login",
+          "--issuer",
+          op.issuer,
+          "--client-id",
+          clientId,
+          "--port",
+          String(await freePort()),
+          "--callback-timeout",
+          "10",
+          ...(opts.args ?? []),
+          ...extra,
+        ],
+        { env, timeoutMs: 30_000 },
+      ),
     cmd: (args: string[]) => run(args, { env, timeoutMs: 30_000 }),
     profile: () => readProfile(run.configDir),
   };
@@ -119,13 +133,16 @@ describe.concurrent("conformance OP: the authorization response's state", () => 
     const op = await startOp("authorization-response-state-mismatch");
     const t = loginCli(op);
     const started = Date.now();
-    const r = await t.run(["login", "--issuer", op.issuer, "--client-id", PUBLIC_CLIENT, "--callback-timeout", "2"], {
-      env: t.env,
-      timeoutMs: 20_000,
-    });
+    const r = await t.run(
+      ["login", "--issuer", op.issuer, "--client-id", PUBLIC_CLIENT, "--port", String(await freePort()), "--callback-timeout", "2"],
+      {
+        env: t.env,
+        timeoutMs: 20_000,
+      },
+    );
     expect(r.code, diag(r, t.browserLog())).toBe(5);
     expect(r.stderr).toContain("another login's state");
-    expect(r.stderr).toContain("no callback within 2s");
+    expect(r.stderr).toContain("no callback arrived within 2s");
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(t.browserLog()).toContain("callback delivered");
     expect(t.profile().tokens).toBeUndefined();

@@ -129,7 +129,8 @@ describe("exit codes", () => {
 
   it("130: interrupted: SIGINT to a login waiting for its callback", async () => {
     const c = cli();
-    const args = ["login", "--issuer", op.issuer, "--client-id", "cli-public", "--no-browser", "--callback-timeout", "60"];
+    const port = String(await freePort()); // not 8765, which other files' logins may hold
+    const args = ["login", "--issuer", op.issuer, "--client-id", "cli-public", "--port", port, "--no-browser", "--callback-timeout", "60"];
     // stdin stays open: with --no-browser a pasted redirect URL may still arrive there
     const run = startCli(c.configDir, args, { stdin: "open", timeoutMs: 30_000 });
     await run.authorizeUrl;

@@ -4,7 +4,8 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { cli, startCli } from "../helpers/cli.js";
 import { now, profilePath, readProfile, seedProfile, standardProfile } from "../helpers/store.js";
-import { DISCOVERY_PATH, goodDiscovery, type HostileProvider, json, startHostile } from "../providers/hostile.js";
+import { freePort } from "../helpers/ports.js";
+import { DISCOVERY_PATH, goodDiscovery, type HostileProvider, html, json, startHostile } from "../providers/hostile.js";
 
 let op: HostileProvider;
 beforeAll(async () => {
@@ -118,7 +119,8 @@ describe("the loopback callback", () => {
   test("an error without state from a standard provider does not end the login; the wait goes on", async () => {
     const c = cli();
     expect((await c(["discover", op.url])).code).toBe(0);
-    const run = startCli(c.configDir, ["login", "--no-browser", "--callback-timeout", "3"], {
+    op.on("/authorize", html(200)); // the login page, for the login's preflight
+    const run = startCli(c.configDir, ["login", "--no-browser", "--callback-timeout", "3", "--port", String(await freePort())], {
       env: { OIDC_CLIENT_ID: "client-a" },
       stdin: "open",
     });
@@ -127,7 +129,7 @@ describe("the loopback callback", () => {
     expect(forged.status).toBe(400);
     const { code, stderr } = await run.done;
     expect(code).toBe(5); // the login timed out; the forged error did not end it
-    expect(stderr).toContain("no callback within 3s");
+    expect(stderr).toContain("no callback arrived within 3s");
     expect(stderr).not.toContain("gotcha");
   });
 });
