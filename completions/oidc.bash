@@ -71,6 +71,7 @@ _oidc_optarg() {
     "client|--session-token") _oidc_k=any ;;
     "authorize|--scope") _oidc_k=any ;;
     "authorize|--port") _oidc_k=any ;;
+    "authorize|--redirect-uri") _oidc_k=any ;;
     "authorize|--prompt") _oidc_k=any ;;
     "authorize|--session-token") _oidc_k=any ;;
     "authorize|--initial-access-token") _oidc_k=any ;;
@@ -118,7 +119,7 @@ _oidc_words() {
       "discover") _oidc_v='--help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "register") _oidc_v='--name --redirect-uri --port --scope --auth-method --session-token --initial-access-token --force --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "client") _oidc_v='--session-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
-      "authorize") _oidc_v='--scope --port --prompt --no-browser --session-token --initial-access-token --consent --no-exchange --callback-timeout --device --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
+      "authorize") _oidc_v='--scope --port --redirect-uri --prompt --no-browser --session-token --initial-access-token --consent --no-exchange --callback-timeout --device --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "consent") _oidc_v='--accept --deny --session-token --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "token") _oidc_v='--refresh --id-token --output -o --min-valid --code --code-verifier --redirect-uri --nonce --client-credentials --scope --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;
       "userinfo") _oidc_v='--claim --help -h --profile -p --issuer --client-id --client-secret-file --client-secret-stdin --json --verbose -v --quiet -q --no-color --timeout --allow-insecure-http --ca-file --dialect' ;;

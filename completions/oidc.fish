@@ -69,7 +69,7 @@ end
 
 function __oidc_takes_value --argument-names p w
     switch "$p|$w"
-        case '|--profile' '|-p' '|--issuer' '|--client-id' '|--client-secret-file' '|--timeout' '|--ca-file' '|--dialect' 'register|--name' 'register|--redirect-uri' 'register|--port' 'register|--scope' 'register|--auth-method' 'register|--session-token' 'register|--initial-access-token' 'client|--session-token' 'authorize|--scope' 'authorize|--port' 'authorize|--prompt' 'authorize|--session-token' 'authorize|--initial-access-token' 'authorize|--consent' 'authorize|--callback-timeout' 'consent|--session-token' 'token|--output' 'token|-o' 'token|--min-valid' 'token|--code' 'token|--code-verifier' 'token|--redirect-uri' 'token|--nonce' 'token|--scope' 'userinfo|--claim' 'exec|--min-valid' '*|--profile' '*|-p' '*|--issuer' '*|--client-id' '*|--client-secret-file' '*|--timeout' '*|--ca-file' '*|--dialect'
+        case '|--profile' '|-p' '|--issuer' '|--client-id' '|--client-secret-file' '|--timeout' '|--ca-file' '|--dialect' 'register|--name' 'register|--redirect-uri' 'register|--port' 'register|--scope' 'register|--auth-method' 'register|--session-token' 'register|--initial-access-token' 'client|--session-token' 'authorize|--scope' 'authorize|--port' 'authorize|--redirect-uri' 'authorize|--prompt' 'authorize|--session-token' 'authorize|--initial-access-token' 'authorize|--consent' 'authorize|--callback-timeout' 'consent|--session-token' 'token|--output' 'token|-o' 'token|--min-valid' 'token|--code' 'token|--code-verifier' 'token|--redirect-uri' 'token|--nonce' 'token|--scope' 'userinfo|--claim' 'exec|--min-valid' '*|--profile' '*|-p' '*|--issuer' '*|--client-id' '*|--client-secret-file' '*|--timeout' '*|--ca-file' '*|--dialect'
             return 0
     end
     return 1
@@ -183,7 +183,8 @@ complete -c oidc -n '__oidc_at \'client\'' -l help -s h -d 'display help for com
 
 # authorize
 complete -c oidc -n '__oidc_at \'authorize\'' -l scope -x -d 'scopes to request (default: the profile\'s, else \'openid profile email offline_access\')'
-complete -c oidc -n '__oidc_at \'authorize\'' -l port -x -d 'loopback callback port'
+complete -c oidc -n '__oidc_at \'authorize\'' -l port -x -d 'loopback callback port (default: the registered redirect URI\'s, else 8765)'
+complete -c oidc -n '__oidc_at \'authorize\'' -l redirect-uri -x -d 'this exact loopback redirect URI (http://127.0.0.1 or http://localhost; its path is served)'
 complete -c oidc -n '__oidc_at \'authorize\'' -l prompt -x -d 'prompt parameter (login, consent, none, select_account)'
 complete -c oidc -n '__oidc_at \'authorize\'' -l no-browser -d 'print the URL and wait; the redirect URL, pasted on a TTY or piped on stdin, also completes it'
 complete -c oidc -n '__oidc_at \'authorize\'' -l session-token -x -d 'a better-auth session token (prefer the env var: argv is visible to other users)'

@@ -28,7 +28,11 @@ export type Remedy =
   | "fresh-session"
   | "device-again"
   | "confidential-client-for-introspection"
-  | "client-secret";
+  | "client-secret"
+  /** The authorization endpoint refused the redirect URI (its port or path is not registered for the client). */
+  | "redirect-uri-not-registered"
+  /** The authorization endpoint does not know the client. */
+  | "unknown-client";
 
 export interface OidcErrorOptions {
   hint?: string;

@@ -1,7 +1,8 @@
 /**
  * Opening the browser: OIDC_BROWSER, else BROWSER (a command; `%s` stands for the URL, otherwise it
  * is appended), else the `open` package. `open` reports success even when nothing opened, so the
- * caller always prints the URL and waits with a timeout.
+ * caller always prints the URL and waits with a timeout. A launcher that fails is reported through
+ * `onFailure`; it never ends the wait by itself.
  */
 import { spawn } from "node:child_process";
 import { ExitCode, OidcError } from "../errors.js";
@@ -11,10 +12,11 @@ export interface Browser {
   /** The configured browser command and where it came from, if any (else the system's opener). */
   configured(): { command: string; source: "OIDC_BROWSER" | "BROWSER" } | undefined;
   /**
-   * Launch the browser. Resolves once launched; `onFailure` is called if the launcher fails to
-   * start or exits non-zero, so the wait can end with a clear message.
+   * Launch the browser. Resolves true once the launcher has started, false when it could not
+   * start; `onFailure` is called then, and later if the launcher exits non-zero, so the caller can
+   * say so at once (the login itself can still complete from the URL).
    */
-  open(url: string, onFailure: (e: OidcError) => void): Promise<void>;
+  open(url: string, onFailure: (e: OidcError) => void): Promise<boolean>;
 }
 
 /** Split a command line on spaces, honouring single and double quotes. */
@@ -54,16 +56,16 @@ async function openBrowser(
   url: string,
   onFailure: (e: OidcError) => void,
   configured: ReturnType<Browser["configured"]>,
-  { trace, warn }: { trace: (text: string) => void; warn: (text: string) => void },
-): Promise<void> {
+  { trace }: { trace: (text: string) => void },
+): Promise<boolean> {
   if (configured) {
     const { command, source } = configured;
     const parts = splitCommand(command);
     const args = parts.some((p) => p.includes("%s")) ? parts.map((p) => p.replaceAll("%s", url)) : [...parts, url];
     const [bin, ...rest] = args;
-    if (!bin) return;
+    if (!bin) return false;
     trace(`launching browser (${source}): ${bin}`);
-    const hint = `fix ${source}, or pass --no-browser and open the URL above yourself`;
+    const hint = `fix ${source}, or open the URL yourself`;
     let child: ReturnType<typeof spawn>;
     try {
       child = spawn(bin, rest, { detached: true, stdio: "ignore" });
@@ -72,11 +74,15 @@ async function openBrowser(
       onFailure(
         new OidcError(ExitCode.usage, `the browser command from ${source} (${bin}) failed to start: ${(e as Error).message}`, { hint }),
       );
-      return;
+      return false;
     }
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      const why = e.code === "ENOENT" ? "not found (ENOENT)" : e.code === "EACCES" ? "not executable (EACCES)" : (e.code ?? e.message);
-      onFailure(new OidcError(ExitCode.usage, `the browser command from ${source} (${bin}) failed to start: ${why}`, { hint }));
+    const started = new Promise<boolean>((resolve) => {
+      child.once("spawn", () => resolve(true));
+      child.on("error", (e: NodeJS.ErrnoException) => {
+        const why = e.code === "ENOENT" ? "not found (ENOENT)" : e.code === "EACCES" ? "not executable (EACCES)" : (e.code ?? e.message);
+        onFailure(new OidcError(ExitCode.usage, `the browser command from ${source} (${bin}) failed to start: ${why}`, { hint }));
+        resolve(false);
+      });
     });
     child.on("exit", (code, signal) => {
       if (!code && !signal) return;
@@ -84,13 +90,24 @@ async function openBrowser(
       onFailure(new OidcError(ExitCode.usage, `the browser command from ${source} (${bin}) ${how}`, { hint }));
     });
     child.unref();
-    return;
+    return started;
   }
+  const failed = (why: string) =>
+    onFailure(
+      new OidcError(ExitCode.usage, `could not open a browser (the system's opener ${why})`, {
+        hint: "set OIDC_BROWSER to a browser command, or open the URL yourself",
+      }),
+    );
   try {
     const { default: open } = await import("open");
     const child = await open(url);
-    child.on?.("error", () => warn("could not open a browser; open the URL above yourself"));
-  } catch {
-    warn("could not open a browser; open the URL above yourself");
+    child.on?.("error", (e: NodeJS.ErrnoException) => failed(`failed: ${e.code ?? e.message}`));
+    child.on?.("exit", (code) => {
+      if (code) failed(`exited with status ${code}`);
+    });
+    return true;
+  } catch (e) {
+    failed(`failed: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return false;
   }
 }

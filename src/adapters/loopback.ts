@@ -1,9 +1,10 @@
 /**
- * The one-shot loopback callback server (RFC 8252 §7.3): 127.0.0.1 only, path /callback. A request
+ * The one-shot loopback callback server (RFC 8252 §7.3): 127.0.0.1 only, path /callback (or the
+ * path and host name of the redirect URI it is started for). A request
  * with another login's state gets an error page and the wait goes on; the right one ends it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { ExitCode, OidcError, usageError } from "../errors.js";
+import { ExitCode, OidcError } from "../errors.js";
 
 const page = (title: string, body: string, ok: boolean) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title>
@@ -17,24 +18,48 @@ export class LoopbackServer {
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    /** The callback's path (default /callback). */
+    readonly path: string,
+    /** The host name of the redirect URI: 127.0.0.1 or localhost (served on 127.0.0.1 either way). */
+    readonly hostname: string,
   ) {}
 
   get redirectUri(): string {
-    return `http://127.0.0.1:${this.port}/callback`;
+    return `http://${this.hostname}:${this.port}${this.path}`;
   }
 
-  static start(port: number, handler?: (req: IncomingMessage, res: ServerResponse) => void): Promise<LoopbackServer> {
-    const server = createServer(handler);
+  /**
+   * Listen on 127.0.0.1:`port` (0: any free port). A port in use or not allowed is a usage error
+   * whose `cause` carries the system's code (EADDRINUSE, EACCES).
+   */
+  static start(
+    port: number,
+    opts: { path?: string; hostname?: string; handler?: (req: IncomingMessage, res: ServerResponse) => void } = {},
+  ): Promise<LoopbackServer> {
+    const server = createServer(opts.handler);
     return new Promise((resolve, reject) => {
       server.once("error", (e: NodeJS.ErrnoException) => {
         if (e.code === "EADDRINUSE")
-          reject(usageError(`port ${port} on 127.0.0.1 is in use`, "pick another with --port (and register its redirect URI)"));
-        else if (e.code === "EACCES") reject(usageError(`port ${port} on 127.0.0.1 is not allowed`, "pick another with --port"));
+          reject(
+            new OidcError(ExitCode.usage, `port ${port} on 127.0.0.1 is in use`, {
+              hint: "pick another with --port (and register its redirect URI)",
+              cause: e,
+            }),
+          );
+        else if (e.code === "EACCES")
+          reject(new OidcError(ExitCode.usage, `port ${port} on 127.0.0.1 is not allowed`, { hint: "pick another with --port", cause: e }));
         else reject(e);
       });
       server.listen(port, "127.0.0.1", () => {
         const addr = server.address();
-        resolve(new LoopbackServer(server, typeof addr === "object" && addr ? addr.port : port));
+        resolve(
+          new LoopbackServer(
+            server,
+            typeof addr === "object" && addr ? addr.port : port,
+            opts.path ?? "/callback",
+            opts.hostname ?? "127.0.0.1",
+          ),
+        );
       });
     });
   }
@@ -57,7 +82,7 @@ export class LoopbackServer {
         res.setHeader("content-type", "text/html; charset=utf-8");
         res.setHeader("cache-control", "no-store");
         res.setHeader("connection", "close");
-        if (url.pathname !== "/callback" || req.method !== "GET") {
+        if (url.pathname !== this.path || req.method !== "GET") {
           res.writeHead(404).end(page("Not found", "This is the oidc CLI's one-shot login callback.", false));
           return;
         }
@@ -97,7 +122,7 @@ export class LoopbackServer {
 }
 
 export function callbackTimeout(seconds: number): OidcError {
-  return new OidcError(ExitCode.loginRequired, `login failed: no callback within ${seconds}s`, {
-    hint: "finish in the browser sooner, or raise --callback-timeout",
+  return new OidcError(ExitCode.loginRequired, `login failed: no callback arrived within ${seconds}s`, {
+    hint: "if the browser cannot reach this machine, use --no-browser and paste the redirect URL; or wait longer with --callback-timeout <s>",
   });
 }

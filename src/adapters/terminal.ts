@@ -14,6 +14,10 @@ export interface Streams {
 }
 
 export interface Spinner {
+  /** A live spinner on a TTY (its text can change); false for the plain line printed once. */
+  readonly live: boolean;
+  /** New text for a live spinner; nothing for the plain line. */
+  update(text: string): void;
   stop(): void;
 }
 
@@ -122,11 +126,17 @@ export class Terminal {
     // into an endless loop: print a plain line there too.
     if (!this.interactive() || !this.streams.stderr.columns) {
       this.info(text);
-      return { stop: () => {} };
+      return { live: false, update: () => {}, stop: () => {} };
     }
     const { default: ora } = await import("ora");
     const s = ora({ text, stream: this.streams.stderr as NodeJS.WriteStream, color: "cyan", isEnabled: true, discardStdin: false }).start();
-    return { stop: () => s.stop() };
+    return {
+      live: true,
+      update: (t) => {
+        s.text = this.redact(t);
+      },
+      stop: () => s.stop(),
+    };
   }
 
   /** A yes/no question; only where `interactive()`. */

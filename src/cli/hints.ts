@@ -18,6 +18,10 @@ const HINTS: Record<Remedy, string | ((p: string) => string)> = {
   "confidential-client-for-introspection": (p) =>
     `this provider may introspect only for confidential clients: register one (oidc${p} register --auth-method client_secret_basic) or pass OIDC_CLIENT_SECRET`,
   "client-secret": "set OIDC_CLIENT_SECRET, or use --client-secret-file / --client-secret-stdin",
+  "redirect-uri-not-registered":
+    "that redirect URI (its port or path) is likely not registered for this client: log in with --redirect-uri <a registered URI>, or register one: oidc register --name <name> --port <n>",
+  "unknown-client":
+    "the provider likely does not know this client: register again (oidc register --name <name>), or pass the right --client-id",
 };
 
 /** A client the provider no longer knows (or whose secret it refuses): the way on is a new client. */

@@ -214,7 +214,8 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
     .alias("login")
     .description("log in: authorization code + PKCE, state and nonce; validates and saves the tokens")
     .option("--scope <scopes>", "scopes to request (default: the profile's, else 'openid profile email offline_access')")
-    .option("--port <n>", "loopback callback port", port)
+    .option("--port <n>", "loopback callback port (default: the registered redirect URI's, else 8765)", port)
+    .option("--redirect-uri <uri>", "this exact loopback redirect URI (http://127.0.0.1 or http://localhost; its path is served)")
     .option("--prompt <value>", "prompt parameter (login, consent, none, select_account)")
     .option("--no-browser", "print the URL and wait; the redirect URL, pasted on a TTY or piped on stdin, also completes it")
     .addOption(sessionOption())
@@ -245,6 +246,7 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
           return {
             scope: str(o.scope),
             port: o.port as number | undefined,
+            redirectUri: str(o.redirectUri),
             prompt: str(o.prompt),
             browser: o.browser !== false,
             sessionToken: str(o.sessionToken),

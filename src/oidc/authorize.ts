@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { ExitCode, errorCode, OidcError, oauthErrorText, refusedError, validationError } from "../errors.js";
 import { type Dialect, deviation } from "./dialects/index.js";
 import type { ProviderMetadata } from "./discovery.js";
-import type { Observer } from "./ports.js";
+import type { HttpResponse, Observer } from "./ports.js";
 
 const b64url = (buf: Buffer) => buf.toString("base64url");
 export const randomToken = (bytes = 32) => b64url(randomBytes(bytes));
@@ -122,4 +122,92 @@ export function parseAuthorizationResponse(
   if (!code) throw refusedError("authorization failed: the response has neither code nor error");
   observer.secret(code);
   return { code, ...(iss ? { iss } : {}) };
+}
+
+/** What an HTML error page says, in a line: its `error:`/`error_description:` lines (oidc-provider), else its title and heading. */
+export function htmlPageText(html: string, max = 200): string | undefined {
+  const decode = (s: string) =>
+    s
+      .replace(/<[^>]*>/g, " ")
+      .replace(/&(lt|gt|amp|quot|#39|#x27|nbsp);/g, (_, e: string) =>
+        e === "lt" ? "<" : e === "gt" ? ">" : e === "amp" ? "&" : e === "quot" ? '"' : e === "nbsp" ? " " : "'",
+      )
+      .replace(/\s+/g, " ")
+      .trim();
+  const body = decode(html.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, " "));
+  const error = /\berror\s*:\s*([A-Za-z0-9_.-]+)/.exec(body)?.[1];
+  if (error) {
+    const desc = /\berror_description\s*:\s*(.+?)(?=\s+(?:state|iss|error|error_uri)\s*:|$)/.exec(body)?.[1];
+    return oauthErrorText({ error, error_description: desc });
+  }
+  const parts: string[] = [];
+  for (const tag of ["title", "h1", "h2"]) {
+    const m = new RegExp(`<${tag}\\b[^>]*>([\\s\\S]*?)</${tag}>`, "i").exec(html);
+    const t = m?.[1] ? decode(m[1]) : "";
+    if (t && !parts.includes(t)) parts.push(t);
+  }
+  const text = parts.join(": ") || body;
+  if (!text) return undefined;
+  return JSON.stringify(text.length > max ? `${text.slice(0, max - 1)}…` : text);
+}
+
+/** Why the provider refused: the client it does not know, or (the default) a redirect URI it does not accept. */
+function refusalRemedy(text: string): "unknown-client" | "redirect-uri-not-registered" {
+  return /client/i.test(text) && !/redirect/i.test(text) ? "unknown-client" : "redirect-uri-not-registered";
+}
+
+/**
+ * Go on with the browser: the provider shows a page (login, consent) or redirects to one; or
+ * (`autoApproved`) it redirected with a code straight to the callback, a code that is not used.
+ */
+export interface AuthorizationPreflight {
+  kind: "continue";
+  autoApproved?: boolean;
+}
+
+/**
+ * The answer to the authorization request sent once without following redirects, before a
+ * browser is opened: a provider that refuses the client or its redirect URI shows its own error
+ * page and never comes back to the callback, so that refusal must end the login here.
+ * State is not checked (nothing in the answer is used); an error is quoted as the provider said it.
+ */
+export function processAuthorizationPreflight(res: HttpResponse, redirectUri: string): AuthorizationPreflight {
+  if (res.status >= 400) {
+    const type = (res.headers["content-type"] ?? "").toLowerCase();
+    const json = (() => {
+      try {
+        return JSON.parse(res.text) as unknown;
+      } catch {
+        return undefined;
+      }
+    })();
+    const quoted = oauthErrorText(json) ?? (type.includes("html") || /^\s*</.test(res.text) ? htmlPageText(res.text) : undefined);
+    const said = quoted ?? (res.text.trim() ? JSON.stringify(res.text.trim().slice(0, 200)) : "an empty body");
+    throw new OidcError(
+      ExitCode.refused,
+      `the provider refused the authorization request (redirect URI ${redirectUri}): it answered ${res.status}: ${said}`,
+      { remedy: refusalRemedy(said) },
+    );
+  }
+  const location = res.headers.location;
+  if (res.status >= 300 && res.status < 400 && location) {
+    let target: URL;
+    try {
+      target = new URL(location, res.url);
+    } catch {
+      return { kind: "continue" };
+    }
+    const q = target.searchParams;
+    const error = q.get("error");
+    const toUs = isRedirectTo(target.toString(), redirectUri);
+    if (error || (!toUs && q.has("error_description"))) {
+      const said = oauthErrorText({ error: error ?? undefined, error_description: q.get("error_description") ?? undefined }) ?? "";
+      const where = toUs ? "redirected back with an error" : `redirected to its error page ${target.origin}${target.pathname}`;
+      throw new OidcError(ExitCode.refused, `the provider refused the authorization request: it ${where}: ${said}`, {
+        ...(toUs ? {} : { remedy: refusalRemedy(said) }),
+      });
+    }
+    if (toUs && q.has("code")) return { kind: "continue", autoApproved: true };
+  }
+  return { kind: "continue" };
 }

@@ -7,4 +7,6 @@ export interface Client {
   token_endpoint_auth_method?: string;
   registration_client_uri?: string;
   registration_access_token?: string;
+  /** `native` when the provider's registration response said so: its loopback redirect URIs then take any port (RFC 8252 §7.3). */
+  application_type?: "native";
 }

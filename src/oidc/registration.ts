@@ -87,6 +87,7 @@ export async function registerClient(
       authMethod === "none" && secret ? "client_secret_basic" : (str(response.token_endpoint_auth_method) ?? authMethod),
     ...(str(response.registration_client_uri) ? { registration_client_uri: str(response.registration_client_uri) } : {}),
     ...(str(response.registration_access_token) ? { registration_access_token: str(response.registration_access_token) } : {}),
+    ...(response.application_type === "native" ? { application_type: "native" as const } : {}),
   };
   return { client, response, ...(note ? { note } : {}) };
 }

@@ -118,7 +118,10 @@ export async function loggedInSession(
   o: { scope?: string; clientId?: string; env?: Record<string, string | undefined> } = {},
 ): Promise<ReturnType<typeof session>> {
   const run = session({ env: o.env });
-  const r = await run(["--issuer", issuer, "--client-id", o.clientId ?? PUBLIC_CLIENT, "login", "--scope", o.scope ?? FULL_SCOPE], {
+  // --port: with --client-id the default is 8765, which test files running at once would share.
+  const port = String(await closedPort());
+  const login = ["login", "--scope", o.scope ?? FULL_SCOPE, "--port", port];
+  const r = await run(["--issuer", issuer, "--client-id", o.clientId ?? PUBLIC_CLIENT, ...login], {
     browser: followingBrowser(),
   });
   expectOk(r);

@@ -12,7 +12,17 @@ import {
   SUB,
   startConformanceOp,
 } from "../providers/conformance-op.js";
-import { editProfile, expectFailure, expectOk, jwtParts, loggedInSession, nowSeconds, readProfile, storeOf } from "./support.js";
+import {
+  closedPort,
+  editProfile,
+  expectFailure,
+  expectOk,
+  jwtParts,
+  loggedInSession,
+  nowSeconds,
+  readProfile,
+  storeOf,
+} from "./support.js";
 
 let op: ConformanceOp;
 beforeAll(async () => {
@@ -237,7 +247,10 @@ describe("oidc token: not logged in", () => {
 describe("oidc token --code: exchanging the code of login --no-exchange", () => {
   async function noExchange() {
     const run = session();
-    const r = await run(["--issuer", op.issuer, "--client-id", PUBLIC_CLIENT, "login", "--no-exchange"], { browser: followingBrowser() });
+    const r = await run(
+      ["--issuer", op.issuer, "--client-id", PUBLIC_CLIENT, "login", "--no-exchange", "--port", String(await closedPort())],
+      { browser: followingBrowser() },
+    );
     expectOk(r);
     return { run, out: JSON.parse(r.stdout) as Record<string, string> };
   }

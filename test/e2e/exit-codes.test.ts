@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, startCli } from "../helpers/cli.js";
 import { type OidcProviderHandle, startOidcProvider } from "../helpers/oidc-provider.js";
+import { freePort } from "../helpers/ports.js";
 
 let op: OidcProviderHandle;
 beforeAll(async () => {
@@ -15,7 +16,8 @@ afterAll(() => op?.stop());
 describe("exit codes", () => {
   it("130: interrupted: SIGINT to a login waiting for its callback", async () => {
     const c = cli();
-    const args = ["login", "--issuer", op.issuer, "--client-id", "cli-public", "--no-browser", "--callback-timeout", "60"];
+    const port = String(await freePort()); // not 8765, which other files' logins may hold
+    const args = ["login", "--issuer", op.issuer, "--client-id", "cli-public", "--port", port, "--no-browser", "--callback-timeout", "60"];
     // stdin stays open: with --no-browser a pasted redirect URL may still arrive there
     const run = startCli(c.configDir, args, { stdin: "open", timeoutMs: 30_000 });
     await run.authorizeUrl;

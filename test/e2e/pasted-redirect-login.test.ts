@@ -4,6 +4,7 @@
 // oidc-provider's public client cli-public, its pages driven by browserlessLogin().
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { freePort } from "../helpers/ports.js";
 import { BIN, baseEnv, startCli, tempConfigDir } from "../helpers/cli.js";
 import { browserlessLogin, type OidcProviderHandle, startOidcProvider } from "../helpers/oidc-provider.js";
 import { readProfile } from "../helpers/store.js";
@@ -15,7 +16,23 @@ describe("oidc-provider: a --no-browser login finished with the redirect URL", (
   });
   afterAll(() => op?.stop());
 
-  const loginArgs = () => ["login", "--issuer", op.issuer, "--client-id", "cli-public", "--scope", "openid email", "--no-browser"];
+  // --port: with --client-id the default is 8765, which other files' logins may hold.
+  let port = "";
+  beforeAll(async () => {
+    port = String(await freePort());
+  });
+  const loginArgs = () => [
+    "login",
+    "--issuer",
+    op.issuer,
+    "--client-id",
+    "cli-public",
+    "--scope",
+    "openid email",
+    "--port",
+    port,
+    "--no-browser",
+  ];
 
   test("with --no-browser, a redirect URL piped on stdin completes the login (and an exported OIDC_SESSION_TOKEN is set aside)", async () => {
     const dir = tempConfigDir();

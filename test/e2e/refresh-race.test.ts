@@ -6,6 +6,7 @@
 // afterwards would fail.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../helpers/ports.js";
 import { cli, diag, type RunResult, startCli } from "../helpers/cli.js";
 import { browserlessLogin, type OidcProviderHandle, panvaLoginArgs, startOidcProvider } from "../helpers/oidc-provider.js";
 import { readProfile } from "../helpers/store.js";
@@ -19,7 +20,7 @@ afterAll(() => op?.stop());
 
 /** `oidc login --no-browser`, completed by driving the provider's pages and calling the loopback callback. */
 async function login(configDir: string): Promise<RunResult> {
-  const run = startCli(configDir, panvaLoginArgs(op, "--no-browser", "--callback-timeout", "30"));
+  const run = startCli(configDir, panvaLoginArgs(op, "--port", String(await freePort()), "--no-browser", "--callback-timeout", "30"));
   const callback = await browserlessLogin(await run.authorizeUrl);
   const res = await fetch(callback);
   await res.body?.cancel();

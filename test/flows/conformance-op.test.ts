@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type BrowserStub, browserStub, followingBrowser, session } from "../helpers/deps.js";
+import { freePort } from "../helpers/ports.js";
 import { profilePath, readProfile } from "../helpers/store.js";
 import {
   type CaseName,
@@ -66,10 +67,24 @@ function loginSession(op: ConformanceOp, opts: { confidential?: boolean; args?: 
   const clientId = opts.confidential ? CONFIDENTIAL_CLIENT : PUBLIC_CLIENT;
   return {
     run,
-    login: (extra: string[] = [], browser: BrowserStub = followingBrowser()) =>
-      run(["login", "--issuer", op.issuer, "--client-id", clientId, "--callback-timeout", "10", ...(opts.args ?? []), ...extra], {
-        browser,
-      }),
+    // --port: with --client-id the default is 8765, which test files running at once would share.
+    login: async (extra: string[] = [], browser: BrowserStub = followingBrowser()) =>
+      run(
+        [
+          "login",
+          "--issuer",
+          op.issuer,
+          "--client-id",
+          clientId,
+          "--port",
+          String(await freePort()),
+          "--callback-timeout",
+          "10",
+          ...(opts.args ?? []),
+          ...extra,
+        ],
+        { browser },
+      ),
     cmd: (args: string[]) => run(args),
     profile: () => readProfile(run.configDir),
   };
@@ -140,12 +155,15 @@ describe("conformance OP: the authorization response's state", () => {
     const t = loginSession(op);
     const browser = loggingBrowser();
     const started = Date.now();
-    const r = await t.run(["login", "--issuer", op.issuer, "--client-id", PUBLIC_CLIENT, "--callback-timeout", "2"], { browser });
+    const r = await t.run(
+      ["login", "--issuer", op.issuer, "--client-id", PUBLIC_CLIENT, "--port", String(await freePort()), "--callback-timeout", "2"],
+      { browser },
+    );
     const ctx = `${diag(r)}\n--- browser ---\n${browser.log.join("\n")}`;
     expect(r.code, ctx).toBe(5);
     expect(r.stdout, ctx).toBe("");
     expect(r.stderr).toContain("another login's state");
-    expect(r.stderr).toContain("no callback within 2s");
+    expect(r.stderr).toContain("no callback arrived within 2s");
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(browser.log, ctx).toContain("callback delivered");
     expect(t.profile().tokens).toBeUndefined();

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { runCli } from "../../src/cli/run.js";
 import { browserStub, fakeClock, session, testDeps } from "../helpers/deps.js";
 import { now, profilePath, readProfile, seedProfile, standardProfile } from "../helpers/store.js";
-import { DISCOVERY_PATH, goodDiscovery, type HostileProvider, json, startHostile } from "../providers/hostile.js";
+import { freePort } from "../helpers/ports.js";
+import { DISCOVERY_PATH, goodDiscovery, type HostileProvider, html, json, startHostile } from "../providers/hostile.js";
 import { diag, expectFailure, expectOk } from "../commands/support.js";
 
 let op: HostileProvider;
@@ -132,9 +133,10 @@ describe("the loopback callback", () => {
   test("an error without state from a standard provider does not end the login; the wait goes on", async () => {
     const run = session();
     expectOk(await run(["discover", op.url]));
+    op.on("/authorize", html(200)); // the login page, for the login's preflight
     // The run is started, not awaited: the forged callback is sent while it waits.
     const deps = testDeps({ configDir: run.configDir, env: { OIDC_CLIENT_ID: "client-a" } });
-    const done = runCli(["login", "--no-browser", "--callback-timeout", "3"], deps);
+    const done = runCli(["login", "--no-browser", "--callback-timeout", "3", "--port", String(await freePort())], deps);
     let authorizeUrl: string | undefined;
     for (let i = 0; i < 200 && !authorizeUrl; i++) {
       authorizeUrl = /^\s+(https?:\/\/\S+)$/m.exec(deps.stderr())?.[1];
@@ -147,7 +149,7 @@ describe("the loopback callback", () => {
     const code = await done;
     const res = { code, stdout: deps.stdout(), stderr: deps.stderr() };
     // The login timed out; the forged error did not end it.
-    expectFailure(res, 5, /no callback within 3s/, { only: false });
+    expectFailure(res, 5, /no callback arrived within 3s/, { only: false });
     expect(res.stderr).not.toContain("gotcha");
   });
 });

@@ -29,6 +29,7 @@ export function browserStub(visit?: (url: string) => Promise<void>, command?: st
     async open(url: string, onFailure: (e: OidcError) => void) {
       opened.push(url);
       if (visit) visit(url).catch((e) => onFailure(e as OidcError));
+      return true;
     },
   };
 }

@@ -18,6 +18,8 @@ import { registerForLogin } from "../register.js";
 export interface LoginOptions extends GlobalOptions {
   scope?: string;
   port?: number;
+  /** --redirect-uri: this exact loopback redirect URI. */
+  redirectUri?: string;
   prompt?: string;
   /** false for --no-browser. */
   browser: boolean;
@@ -93,7 +95,8 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
   let req: AuthorizationRequest;
   let redirect: string;
   if (session) {
-    const redirectUri = o.port ? loopbackRedirectUri(o.port) : (client.redirect_uris?.[0] ?? loopbackRedirectUri(DEFAULT_PORT));
+    const redirectUri =
+      o.redirectUri ?? (o.port ? loopbackRedirectUri(o.port) : (client.redirect_uris?.[0] ?? loopbackRedirectUri(DEFAULT_PORT)));
     req = buildAuthorizationRequest(
       ctx.metadata,
       { clientId: client.client_id, redirectUri, scope, prompt: o.prompt, dialect: ctx.dialect },

@@ -8,9 +8,11 @@ import { ExitCode } from "../../../src/errors.js";
 import {
   type AuthorizationResponseCheck,
   buildAuthorizationRequest,
+  htmlPageText,
   isRedirectTo,
   parseAuthorizationResponse,
   pkceChallenge,
+  processAuthorizationPreflight,
 } from "../../../src/oidc/authorize.js";
 import { DIALECTS } from "../../../src/oidc/dialects/index.js";
 import { recordingObserver } from "../../helpers/observer.js";
@@ -206,5 +208,109 @@ describe("parseAuthorizationResponse", () => {
     parseAuthorizationResponse(`${base}?code=c&state=s-123`, { ...noIss, dialect: DIALECTS.standard }, std);
     expect(std.deviations).toEqual([]);
     expect(stderr).not.toHaveBeenCalled();
+  });
+});
+
+describe("processAuthorizationPreflight (the request sent once, redirects not followed, before a browser)", () => {
+  const REDIRECT = "http://127.0.0.1:8765/callback";
+  const AUTHZ = "https://op.example/authorize?client_id=c";
+  const res = (status: number, o: { headers?: Record<string, string>; text?: string } = {}) => ({
+    status,
+    headers: o.headers ?? {},
+    text: o.text ?? "",
+    url: AUTHZ,
+  });
+  const redirect = (location: string) => res(302, { headers: { location } });
+
+  it("a page (200) or a redirect to a login or consent page: go on", () => {
+    expect(
+      processAuthorizationPreflight(res(200, { headers: { "content-type": "text/html" }, text: "<h1>Sign in</h1>" }), REDIRECT),
+    ).toEqual({
+      kind: "continue",
+    });
+    expect(processAuthorizationPreflight(redirect("/login?next=x"), REDIRECT)).toEqual({ kind: "continue" });
+    expect(processAuthorizationPreflight(redirect("https://op.example/consent?consent_code=abc"), REDIRECT)).toEqual({ kind: "continue" });
+  });
+
+  it("a success redirect straight to the callback: go on, marked auto-approved (its code is not used)", () => {
+    expect(processAuthorizationPreflight(redirect(`${REDIRECT}?code=c&state=s`), REDIRECT)).toEqual({
+      kind: "continue",
+      autoApproved: true,
+    });
+  });
+
+  it("an error status with an OAuth JSON error: exit 4 quoting it; a client error names unknown-client", () => {
+    const e = oidcError(() =>
+      processAuthorizationPreflight(
+        res(401, { headers: { "content-type": "application/json" }, text: '{"error":"invalid_client"}' }),
+        REDIRECT,
+      ),
+    );
+    expect(e.exitCode).toBe(ExitCode.refused);
+    expect(e.message).toBe(`the provider refused the authorization request (redirect URI ${REDIRECT}): it answered 401: invalid_client`);
+    expect(e.remedy).toBe("unknown-client");
+  });
+
+  it("better-auth 1.6's 400 {message}: quoted, remedy redirect-uri-not-registered", () => {
+    const e = oidcError(() => processAuthorizationPreflight(res(400, { text: '{"message":"Invalid redirect URI"}' }), REDIRECT));
+    expect(e.message).toMatch(/it answered 400: "Invalid redirect URI"$/);
+    expect(e.remedy).toBe("redirect-uri-not-registered");
+  });
+
+  it("panva's HTML error page: its error and error_description lines, entities decoded", () => {
+    const page =
+      "<html><head><title>oops! something went wrong</title></head><body><h1>oops! something went wrong</h1><pre><code>" +
+      "error: invalid_redirect_uri\nerror_description: redirect_uri did not match any of the client&#39;s registered redirect_uris\niss: x</code></pre></body></html>";
+    const e = oidcError(() => processAuthorizationPreflight(res(400, { headers: { "content-type": "text/html" }, text: page }), REDIRECT));
+    expect(e.message).toMatch(/400: invalid_redirect_uri \("redirect_uri did not match any of the client's registered redirect_uris"\)$/);
+    expect(e.remedy).toBe("redirect-uri-not-registered");
+    // oidc-provider 9's default renderError: one <pre><strong>key</strong>: value</pre> per line
+    const v9 =
+      "<html><head><title>oops! something went wrong</title></head><body><div><h1>oops! something went wrong</h1>" +
+      "<pre><strong>error</strong>: invalid_client</pre><pre><strong>error_description</strong>: client is invalid</pre>" +
+      "<pre><strong>iss</strong>: https://op.example</pre></div></body></html>";
+    const c = oidcError(() => processAuthorizationPreflight(res(400, { headers: { "content-type": "text/html" }, text: v9 }), REDIRECT));
+    expect(c.message).toMatch(/400: invalid_client \("client is invalid"\)$/);
+    expect(c.remedy).toBe("unknown-client");
+  });
+
+  it("another HTML page: its title and heading in a short quoted text (control characters escaped), scripts left out", () => {
+    const page = `<html><head><title>Error\u0007</title><script>alert(1)</script></head><body><h1>Bad request</h1>${"x".repeat(500)}</body></html>`;
+    const e = oidcError(() => processAuthorizationPreflight(res(400, { headers: { "content-type": "text/html" }, text: page }), REDIRECT));
+    expect(e.message).toMatch(/400: "Error\\u0007: Bad request"$/);
+    expect(htmlPageText(`<p>${"y".repeat(300)}</p>`)?.length).toBeLessThanOrEqual(202 + 2);
+  });
+
+  it("an error status with an empty or plain body still exits 4", () => {
+    expect(oidcError(() => processAuthorizationPreflight(res(500), REDIRECT)).message).toMatch(/it answered 500: an empty body$/);
+    expect(oidcError(() => processAuthorizationPreflight(res(404, { text: "nope" }), REDIRECT)).message).toMatch(/404: "nope"$/);
+  });
+
+  it("a redirect to the callback with an error (state not checked): exit 4 quoting it", () => {
+    const e = oidcError(() =>
+      processAuthorizationPreflight(redirect(`${REDIRECT}?error=invalid_scope&error_description=bad+scope`), REDIRECT),
+    );
+    expect(e.exitCode).toBe(ExitCode.refused);
+    expect(e.message).toBe('the provider refused the authorization request: it redirected back with an error: invalid_scope ("bad scope")');
+  });
+
+  it("a redirect to the provider's error page carrying error or error_description: exit 4, remedy from the words", () => {
+    const e = oidcError(() =>
+      processAuthorizationPreflight(redirect("/api/auth/error?error=invalid_client&error_description=client_id is required"), REDIRECT),
+    );
+    expect(e.message).toBe(
+      'the provider refused the authorization request: it redirected to its error page https://op.example/api/auth/error: invalid_client ("client_id is required")',
+    );
+    expect(e.remedy).toBe("unknown-client");
+    const d = oidcError(() =>
+      processAuthorizationPreflight(redirect("https://op.example/oops?error_description=redirect_uri+mismatch"), REDIRECT),
+    );
+    expect(d.message).toMatch(/: "redirect_uri mismatch"$/);
+    expect(d.remedy).toBe("redirect-uri-not-registered");
+  });
+
+  it("a redirect to another port of the loopback host is not the callback", () => {
+    expect(() => processAuthorizationPreflight(redirect("http://127.0.0.1:9999/callback?error=x"), REDIRECT)).toThrow();
+    expect(processAuthorizationPreflight(redirect("http://127.0.0.1:9999/callback?code=x"), REDIRECT)).toEqual({ kind: "continue" });
   });
 });

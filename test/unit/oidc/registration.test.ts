@@ -31,6 +31,18 @@ describe("registerClient", () => {
     expect(io.deviations).toEqual([]);
   });
 
+  it("a response that says application_type native is recorded in the client (its loopback URIs take any port)", async () => {
+    const native = await registerClient(
+      fakeIo(json(201, { client_id: "c1", application_type: "native" })),
+      metadata,
+      DIALECTS.standard,
+      input,
+    );
+    expect(native.client.application_type).toBe("native");
+    const web = await registerClient(fakeIo(json(201, { client_id: "c2", application_type: "web" })), metadata, DIALECTS.standard, input);
+    expect(web.client).not.toHaveProperty("application_type");
+  });
+
   it("the client secret and registration access token go to the observer as secrets", async () => {
     const io = fakeIo(
       json(201, {
