@@ -38,6 +38,8 @@ export interface StoredTokens {
   /** The ID token's `sub`, to check userinfo's against. */
   sub?: string;
   obtained_at: number;
+  /** When the provider refused `refresh_token` (invalid_grant): kept, but no longer refreshable. */
+  refresh_rejected_at?: number;
 }
 
 export interface Profile {

@@ -62,7 +62,7 @@ export async function list(o: ProfileOptions, deps: Deps): Promise<void> {
     client_id: r.profile?.client?.client_id ?? null,
     logged_in: !!r.profile?.tokens,
     expires_at: r.profile?.tokens?.expires_at ?? null,
-    refreshable: !!r.profile?.tokens?.refresh_token,
+    refreshable: !!r.profile?.tokens?.refresh_token && r.profile.tokens.refresh_rejected_at === undefined,
     ...(r.error ? { error: r.error } : {}),
   }));
   if (o.json) return term.outJson(rows);

@@ -129,6 +129,11 @@ export async function ensureFreshTokens(
     if (!want.force && tokenFresh(profile.tokens, want.minValid, now)) return { ...profile, tokens: profile.tokens };
     const rt = profile.tokens.refresh_token;
     if (!rt) throw loginRequired(`the access token of profile ${name} has expired and there is no refresh token`, loginHint(name, profile));
+    if (profile.tokens.refresh_rejected_at !== undefined)
+      throw loginRequired(
+        `the access token of profile ${name} has expired and the provider refused its refresh token at ${new Date(profile.tokens.refresh_rejected_at * 1000).toISOString()}`,
+        loginHint(name, profile),
+      );
     try {
       return await refreshOnce(deps, io, profile, rt);
     } catch (e) {
@@ -136,14 +141,21 @@ export async function ensureFreshTokens(
       // Another process (one that does not take our lock) may have rotated the token: re-read once.
       const again = store.readProfile(name);
       const rt2 = again?.tokens?.refresh_token;
+      let refused = rt;
       if (again?.tokens && rt2 && rt2 !== rt) {
         if (!want.force && tokenFresh(again.tokens, want.minValid, epochSeconds(deps.clock))) return { ...again, tokens: again.tokens };
         try {
           return await refreshOnce(deps, io, again, rt2);
         } catch (e2) {
           if (!isInvalidGrant(e2)) throw e2;
+          refused = rt2;
         }
       }
+      // Remember the refusal (`oidc status` shows the profile as not refreshable), keeping the
+      // tokens: nothing stored is lost, and a login replaces them.
+      const latest = store.readProfile(name);
+      if (latest?.tokens?.refresh_token === refused)
+        store.writeProfile({ ...latest, tokens: { ...latest.tokens, refresh_rejected_at: epochSeconds(deps.clock) } });
       throw loginRequired(
         `refresh is no longer possible for profile ${name}: ${e.message.replace(/^token refresh failed: /, "")}`,
         loginHint(name, profile),

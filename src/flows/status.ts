@@ -33,7 +33,7 @@ export function statusOf(deps: Deps, name: string, profile: Profile | undefined,
   const now = epochSeconds(deps.clock);
   const t = profile?.tokens;
   const { account, sub } = accountOf(t);
-  const refreshable = !!t?.refresh_token;
+  const refreshable = !!t?.refresh_token && t.refresh_rejected_at === undefined;
   return {
     name,
     current: name === current,
