@@ -17,6 +17,18 @@ const SECRET_JSON_KEYS =
  * Control characters from a provider or a web page (a terminal title, a screen clear, a forged
  * line) are shown escaped; only our own colour sequences (SGR) pass.
  */
+/**
+ * Every control character escaped (ESC, CR, LF and the bidi controls included; a tab stays): for
+ * one line of text that carries what a provider said, with no colour of ours in it.
+ */
+export function escapeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (m) => {
+    const c = m.charCodeAt(0);
+    return c > 0xff ? `\\u${c.toString(16).padStart(4, "0")}` : `\\x${c.toString(16).padStart(2, "0")}`;
+  });
+}
+
 export function neutralizeControls(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
   return text.replace(/\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (m) =>

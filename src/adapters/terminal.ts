@@ -5,7 +5,7 @@
  */
 import { createInterface } from "node:readline";
 import type { Env } from "./env.js";
-import { neutralizeControls, type Redactor } from "./redact.js";
+import { escapeControls, neutralizeControls, type Redactor } from "./redact.js";
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; writableLength?: number };
@@ -85,6 +85,10 @@ export class Terminal {
   /** Data for stdout: a token, JSON, a claim; one line. */
   out(text: string): void {
     this.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+  /** One line for people on stdout (a listing) that carries what a provider said: every control character shown escaped. */
+  outText(text: string): void {
+    this.out(escapeControls(text));
   }
   outJson(value: unknown): void {
     this.out(JSON.stringify(value, null, 2));

@@ -252,6 +252,7 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
             sessionToken: str(o.sessionToken),
             sessionTokenFromEnv: fromEnv(cmd, "sessionToken"),
             initialAccessToken: str(o.initialAccessToken),
+            initialAccessTokenFromEnv: fromEnv(cmd, "initialAccessToken"),
             consent: o.consent as LoginOptions["consent"],
             exchange: o.exchange !== false,
             callbackTimeout: o.callbackTimeout as number,

@@ -3,6 +3,7 @@
  * stdout (`pass|warn|fail  <check>: <detail>`), or with --json `[{check, status, detail}]`; a
  * summary on stderr. Read-only: the profile is not changed. Exit 4 when any check fails, else 0.
  */
+import { escapeControls } from "../adapters/redact.js";
 import type { Deps } from "../cli/deps.js";
 import { ExitCode, OidcError, usageError } from "../errors.js";
 import { dialectOverride, type GlobalOptions, issuerInput, loadProfile, providerIo } from "../flows/provider.js";
@@ -25,7 +26,7 @@ export async function run(o: DoctorOptions, deps: Deps): Promise<void> {
   const checks = lintProvider(evidence);
   const paint: Record<DoctorStatus, (t: string) => string> = { pass: term.style.green, warn: term.style.yellow, fail: term.style.red };
   if (o.json) term.outJson(checks);
-  else for (const c of checks) term.out(`${paint[c.status](c.status.padEnd(4))}  ${c.check}: ${c.detail}`);
+  else for (const c of checks) term.out(`${paint[c.status](c.status.padEnd(4))}  ${escapeControls(`${c.check}: ${c.detail}`)}`);
   const count = (s: DoctorStatus) => checks.filter((c) => c.status === s).length;
   const failed = checks.filter((c) => c.status === "fail").map((c) => c.check);
   term.info(`${count("pass")} pass, ${count("warn")} warn, ${count("fail")} fail (${evidence.dialect.label})`);

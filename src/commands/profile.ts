@@ -71,7 +71,7 @@ export async function list(o: ProfileOptions, deps: Deps): Promise<void> {
     const state = r.error
       ? `unreadable: ${r.error}`
       : `${r.issuer ?? "(no provider)"}${r.client_id ? ` client ${r.client_id}` : ""}${r.logged_in ? ` ${tokenState(r.expires_at, r.refreshable, now)}` : ""}`;
-    term.out(`${r.current ? "*" : " "} ${r.name}\t${state}`);
+    term.outText(`${r.current ? "*" : " "} ${r.name}\t${state}`);
   }
 }
 

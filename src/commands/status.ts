@@ -44,7 +44,7 @@ export async function run(o: StatusOptions, deps: Deps): Promise<void> {
   const rows = profileStatuses(deps, chosen);
   if (o.json) term.outJson(rows);
   else if (!rows.length) term.info("No profiles yet.");
-  else for (const r of rows) term.out(lines(r).join("\n"));
+  else for (const r of rows) for (const line of lines(r)) term.outText(line);
 
   const mine = rows.find((r) => r.name === chosen);
   // Reading it again throws the store's own error (its path, and that it was left untouched): exit 1.

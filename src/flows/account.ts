@@ -3,6 +3,7 @@
  * the ID token's claims, and the `sub`. The stored ID token was verified when it was saved, so its
  * payload is only decoded here (base64url + JSON.parse): no imports, `oidc status` stays cheap.
  */
+import { escapeControls } from "../adapters/redact.js";
 import type { StoredTokens } from "../adapters/store.js";
 
 export type Claims = Record<string, unknown>;
@@ -42,7 +43,8 @@ export function accountOf(tokens: StoredTokens | undefined, claims?: Claims): Ac
 }
 
 /** "alice@example.com (sub)", or the sub alone when there is no other name. */
+/** The account in words, with every control character the provider put in it shown escaped (it is printed). */
 export function describeAccount(a: Account): string | undefined {
   if (!a.account) return undefined;
-  return a.sub && a.sub !== a.account ? `${a.account} (${a.sub})` : a.account;
+  return escapeControls(a.sub && a.sub !== a.account ? `${a.account} (${a.sub})` : a.account);
 }

@@ -178,3 +178,36 @@ describe("device login output", () => {
     expect(r.stderr).not.toContain("dc-secret-0123456789");
   });
 });
+
+describe("one-step login and exported credentials", () => {
+  it("an exported OIDC_INITIAL_ACCESS_TOKEN or OIDC_SESSION_TOKEN is not sent to a provider OIDC_ISSUER does not name", async () => {
+    hp.on("/register", json(401, { error: "invalid_token" }));
+    const r = await session()(["login", "--issuer", hp.url, "--no-browser", "--callback-timeout", "1"], {
+      env: { OIDC_INITIAL_ACCESS_TOKEN: "corp-iat-secret-0123456789", OIDC_SESSION_TOKEN: "alice-session-0123456789" },
+    });
+    expect(r.code).toBe(4);
+    const reg = hp.requests.filter((q) => q.path === "/register");
+    expect(reg).toHaveLength(1);
+    expect(reg[0]?.headers.authorization).toBeUndefined();
+    expect(r.stderr).toMatch(/OIDC_INITIAL_ACCESS_TOKEN is not sent to register a client at .*pass --initial-access-token/);
+  });
+
+  it("the same exported token is used when OIDC_ISSUER names the provider, and a flag always is", async () => {
+    hp.on("/register", json(401, { error: "invalid_token" }));
+    await session()(["login", "--no-browser", "--callback-timeout", "1"], {
+      env: { OIDC_ISSUER: hp.url, OIDC_INITIAL_ACCESS_TOKEN: "corp-iat-secret-0123456789" },
+    });
+    await session()([
+      "login",
+      "--issuer",
+      hp.url,
+      "--initial-access-token",
+      "flag-iat-0123456789",
+      "--no-browser",
+      "--callback-timeout",
+      "1",
+    ]);
+    const auth = hp.requests.filter((q) => q.path === "/register").map((q) => q.headers.authorization);
+    expect(auth).toEqual(["Bearer corp-iat-secret-0123456789", "Bearer flag-iat-0123456789"]);
+  });
+});

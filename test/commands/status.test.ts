@@ -100,6 +100,16 @@ describe("oidc status", () => {
     ]);
   });
 
+  it("shows a provider's control characters escaped in the text listing: no screen clear, no forged line, no clipboard write", async () => {
+    const evil = "alice\x1b[2J\r\n* admin (current)\x1b]52;c;ZXZpbA==\x07\u202e";
+    const { run } = seeded(seededProfile("a", { claims: { preferred_username: evil } }));
+    const r = await run(["-p", "a", "status"]);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is that there is none
+    expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
+    expect(r.stdout).toContain("alice\\x1b[2J\\x0d\\x0a* admin (current)");
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("* admin"))).toEqual([]);
+  });
+
   it("lists every profile, the current one marked, in text: issuer, account (sub), scopes, expiry, refresh, storage", async () => {
     const { run, store } = seeded(
       seededProfile("home", { claims: { email: "me@home.example" } }),

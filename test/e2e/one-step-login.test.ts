@@ -55,21 +55,12 @@ describe("oidc login --issuer on an empty profile registers a client, then logs 
     expect(refreshed.code, diag(refreshed)).toBe(0);
   });
 
-  test("better-auth 1.7.5 with OIDC_SESSION_TOKEN: registered for the session (client_secret_basic: `none` is not advertised), headless login", async () => {
+  test("better-auth 1.7.5 with OIDC_SESSION_TOKEN and OIDC_ISSUER naming it: registered for the session (client_secret_basic: `none` is not advertised), headless login", async () => {
     const oidc = cli();
     const port = String(await freePort());
-    const args = [
-      "login",
-      "--issuer",
-      ba17.origin,
-      "--scope",
-      "openid email profile offline_access",
-      "--port",
-      port,
-      "--consent",
-      "accept",
-    ];
-    const r = await oidc(args, { env: { OIDC_SESSION_TOKEN: session17 } });
+    const args = ["login", "--scope", "openid email profile offline_access", "--port", port, "--consent", "accept"];
+    // The exported session is for the provider the same environment names: it may register there.
+    const r = await oidc(args, { env: { OIDC_SESSION_TOKEN: session17, OIDC_ISSUER: ba17.origin } });
     expect(r.code, diag(r)).toBe(0);
     expect(r.stderr).not.toContain(session17);
     expect(r.stderr).toMatch(

@@ -13,6 +13,7 @@ import { exchangeAuthorizationCode } from "../../oidc/token.js";
 import { accountOf, type Claims, describeAccount } from "../account.js";
 import { acceptTokens, saveTokens } from "../fresh-tokens.js";
 import { type Context, type GlobalOptions, loadContext, requireClient } from "../provider.js";
+import { stripSlash } from "../../oidc/discovery.js";
 import { registerForLogin } from "../register.js";
 
 export interface LoginOptions extends GlobalOptions {
@@ -28,6 +29,8 @@ export interface LoginOptions extends GlobalOptions {
   sessionTokenFromEnv: boolean;
   /** For registering a client where the profile has none (RFC 7591 initial access token). */
   initialAccessToken?: string;
+  /** The initial access token came from OIDC_INITIAL_ACCESS_TOKEN, not the flag. */
+  initialAccessTokenFromEnv: boolean;
   consent?: "accept" | "deny";
   /** false for --no-exchange. */
   exchange: boolean;
@@ -45,6 +48,44 @@ export function chooseScope(ctx: Context, o: { scope?: string }): string {
   return DEFAULT_SCOPE.split(" ")
     .filter((s) => !Array.isArray(supported) || supported.includes(s))
     .join(" ");
+}
+
+/**
+ * What a one-step login may register with. A credential given by flag goes where the command goes;
+ * an exported one (OIDC_SESSION_TOKEN, OIDC_INITIAL_ACCESS_TOKEN) only to the provider the same
+ * environment names (OIDC_ISSUER), and a session only to the origin of the provider's own
+ * authorization endpoint. What is set aside is said, with the flag that passes it.
+ */
+function registrationCredentials(
+  deps: Deps,
+  ctx: Context,
+  o: LoginOptions,
+  session: string | undefined,
+): { port?: number; sessionToken?: string; initialAccessToken?: string } {
+  const named = o.issuerFromEnv && o.issuer !== undefined && [ctx.profile.source, ctx.profile.issuer].includes(stripSlash(o.issuer));
+  const sameOrigin = (a: string | undefined, b: string) => {
+    try {
+      return !!a && new URL(a).origin === new URL(b).origin;
+    } catch {
+      return false;
+    }
+  };
+  const aside = (variable: string, flag: string) =>
+    deps.term.info(
+      `${variable} is not sent to register a client at ${ctx.metadata.issuer}: OIDC_ISSUER does not name it; pass ${flag} to use it here.`,
+    );
+  let sessionToken = session;
+  if (sessionToken && o.sessionTokenFromEnv && !named) {
+    aside("OIDC_SESSION_TOKEN", "--session-token");
+    sessionToken = undefined;
+  }
+  if (sessionToken && !sameOrigin(ctx.metadata.registration_endpoint, ctx.metadata.authorization_endpoint)) sessionToken = undefined;
+  let initialAccessToken = o.initialAccessToken;
+  if (initialAccessToken && o.initialAccessTokenFromEnv && !named) {
+    aside("OIDC_INITIAL_ACCESS_TOKEN", "--initial-access-token");
+    initialAccessToken = undefined;
+  }
+  return { port: o.port, sessionToken, initialAccessToken };
 }
 
 /** --prompt values the provider advertises it does not support are a mistake to report before any browser opens. */
@@ -74,14 +115,11 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
     deps.term.info(`OIDC_SESSION_TOKEN is ignored: ${loaded.dialect.label} has no session login; using the browser.`);
     session = undefined;
   }
+  checkPrompt(loaded, o.prompt);
   // One step: a profile without a client registers one first (not for --device: its grant is not registered).
-  const ctx =
-    loaded.client || o.device
-      ? loaded
-      : await registerForLogin(deps, loaded, { port: o.port, sessionToken: session, initialAccessToken: o.initialAccessToken });
+  const ctx = loaded.client || o.device ? loaded : await registerForLogin(deps, loaded, registrationCredentials(deps, loaded, o, session));
   const client = requireClient(ctx);
   const scope = chooseScope(ctx, o);
-  checkPrompt(ctx, o.prompt);
   const before = describeAccount(accountOf(ctx.profile.tokens));
   if (ctx.profile.tokens && o.exchange)
     deps.term.info(`Profile ${ctx.profile.name} is logged in${before ? ` as ${before}` : ""}; logging in again.`);
