@@ -121,8 +121,10 @@ export class LoopbackServer {
   }
 }
 
-export function callbackTimeout(seconds: number): OidcError {
+export function callbackTimeout(seconds: number, browser = true): OidcError {
   return new OidcError(ExitCode.loginRequired, `login failed: no callback arrived within ${seconds}s`, {
-    hint: "if the browser cannot reach this machine, use --no-browser and paste the redirect URL; or wait longer with --callback-timeout <s>",
+    hint: browser
+      ? "if the browser cannot reach this machine, use --no-browser and paste the redirect URL; or wait longer with --callback-timeout <s>"
+      : "paste the URL the browser was redirected to here (or pipe it on stdin); or wait longer with --callback-timeout <s>",
   });
 }

@@ -18,11 +18,14 @@ export interface FlagSpec {
 export const TOKEN_OUTPUTS = ["token", "json", "header", "env"] as const;
 export type TokenOutput = (typeof TOKEN_OUTPUTS)[number];
 
-export const wholeNumber = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, 0 or more`);
-  return n;
-};
+export const wholeNumber =
+  (name: string, max = Number.MAX_SAFE_INTEGER) =>
+  (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, 0 or more`);
+    if (n > max) throw new Error(`${name} must be at most ${max}`);
+    return n;
+  };
 
 export const PROFILE_FLAG: FlagSpec = {
   flags: "-p, --profile <name>",

@@ -230,7 +230,8 @@ export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {
       option({
         flags: "--callback-timeout <seconds>",
         description: "how long to wait for the browser",
-        parse: wholeNumber("--callback-timeout"),
+        // A timer holds at most 2^31-1 ms (about 24 days).
+        parse: wholeNumber("--callback-timeout", 2_147_483),
         default: 300,
       }),
     )

@@ -152,9 +152,15 @@ export function htmlPageText(html: string, max = 200): string | undefined {
 }
 
 /** Why the provider refused: the client it does not know, or (the default) a redirect URI it does not accept. */
-function refusalRemedy(text: string): "unknown-client" | "redirect-uri-not-registered" {
-  return /client/i.test(text) && !/redirect/i.test(text) ? "unknown-client" : "redirect-uri-not-registered";
+/** The likely cause, when the provider's words name one. */
+function refusalRemedy(text: string): "unknown-client" | "redirect-uri-not-registered" | undefined {
+  if (/redirect/i.test(text)) return "redirect-uri-not-registered";
+  if (/client/i.test(text)) return "unknown-client";
+  return undefined;
 }
+
+/** An OAuth error code in a page (RFC 6749 §4.1.2.1): the provider refused the request itself. */
+const OAUTH_ERROR_WORD = /\b(invalid_[a-z_]+|unauthorized_client|unsupported_response_type|access_denied|invalid_scope)\b/;
 
 /**
  * Go on with the browser: the provider shows a page (login, consent) or redirects to one; or
@@ -163,6 +169,8 @@ function refusalRemedy(text: string): "unknown-client" | "redirect-uri-not-regis
 export interface AuthorizationPreflight {
   kind: "continue";
   autoApproved?: boolean;
+  /** An error status that is not a refusal of the request (a challenge page, a server hiccup): said, and the browser may still work. */
+  note?: string;
 }
 
 /**
@@ -183,10 +191,15 @@ export function processAuthorizationPreflight(res: HttpResponse, redirectUri: st
     })();
     const quoted = oauthErrorText(json) ?? (type.includes("html") || /^\s*</.test(res.text) ? htmlPageText(res.text) : undefined);
     const said = quoted ?? (res.text.trim() ? JSON.stringify(res.text.trim().slice(0, 200)) : "an empty body");
+    // Only a refusal of the request ends the login: a 400, or an OAuth error in the answer. A 403
+    // challenge page (a WAF), a 401 or a 5xx may still let the browser through.
+    const refused = res.status === 400 || oauthErrorText(json) !== undefined || OAUTH_ERROR_WORD.test(quoted ?? "");
+    if (!refused) return { kind: "continue", note: `the authorization endpoint answered ${res.status} (${said}); going on in the browser` };
+    const remedy = refusalRemedy(said);
     throw new OidcError(
       ExitCode.refused,
       `the provider refused the authorization request (redirect URI ${redirectUri}): it answered ${res.status}: ${said}`,
-      { remedy: refusalRemedy(said) },
+      remedy ? { remedy } : {},
     );
   }
   const location = res.headers.location;
@@ -203,9 +216,12 @@ export function processAuthorizationPreflight(res: HttpResponse, redirectUri: st
     if (error || (!toUs && q.has("error_description"))) {
       const said = oauthErrorText({ error: error ?? undefined, error_description: q.get("error_description") ?? undefined }) ?? "";
       const where = toUs ? "redirected back with an error" : `redirected to its error page ${target.origin}${target.pathname}`;
-      throw new OidcError(ExitCode.refused, `the provider refused the authorization request: it ${where}: ${said}`, {
-        ...(toUs ? {} : { remedy: refusalRemedy(said) }),
-      });
+      const remedy = toUs ? undefined : refusalRemedy(said);
+      throw new OidcError(
+        ExitCode.refused,
+        `the provider refused the authorization request: it ${where}: ${said}`,
+        remedy ? { remedy } : {},
+      );
     }
     if (toUs && q.has("code")) return { kind: "continue", autoApproved: true };
   }

@@ -376,7 +376,11 @@ export function checkRefreshTokenGrant(e: DoctorEvidence): DoctorCheck[] {
       "pass",
       "supported (oidc stores a rotated refresh token and keeps the old one when none comes back)",
     );
-  return one("grant_types.refresh_token", "warn", "not advertised: a session ends when its access token expires; then `oidc login` again");
+  return one(
+    "grant_types.refresh_token",
+    "warn",
+    "not advertised (the field is advisory): oidc still tries a refresh, and a refusal means `oidc login` again when the access token expires",
+  );
 }
 
 /** The client_credentials grant. */
@@ -384,7 +388,11 @@ export function checkClientCredentialsGrant(e: DoctorEvidence): DoctorCheck[] {
   if (!found(e)) return [];
   if (grantsOf(e.doc).includes("client_credentials"))
     return one("grant_types.client_credentials", "pass", "supported (`oidc token --client-credentials`)");
-  return one("grant_types.client_credentials", "warn", "not advertised: `oidc token --client-credentials` will not work");
+  return one(
+    "grant_types.client_credentials",
+    "warn",
+    "not advertised (the field is advisory): `oidc token --client-credentials` still tries it, and the provider may refuse",
+  );
 }
 
 /** The device_code grant (RFC 8628) and its device_authorization_endpoint, advertised together. */
@@ -397,7 +405,7 @@ export function checkDeviceGrant(e: DoctorEvidence): DoctorCheck[] {
     return one("grant_types.device_code", "fail", "advertised, but there is no device_authorization_endpoint");
   if (deviceEndpoint)
     return one("grant_types.device_code", "warn", "device_authorization_endpoint without the device_code grant advertised");
-  return one("grant_types.device_code", "warn", "not advertised: `oidc login --device` will not work");
+  return one("grant_types.device_code", "warn", "not advertised, and no device_authorization_endpoint: `oidc login --device` cannot work");
 }
 
 /** Dynamic registration (RFC 7591), and the dialect's known deviations in it. */

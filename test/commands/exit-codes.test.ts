@@ -6,7 +6,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/cli/program.js";
-import { oidc, session } from "../helpers/deps.js";
+import { browserStub, oidc, session } from "../helpers/deps.js";
+import { startHostile } from "../providers/hostile.js";
 import { closedPort, expectFailure, expectUsageError, nowSeconds, storeOf } from "./support.js";
 
 /** A server that accepts requests and never answers them. */
@@ -136,5 +137,26 @@ describe("exit 3: network", () => {
     expectFailure(r, 3, /no answer from 127\.0\.0\.1:\d+ within 1s/);
     expect(ms).toBeGreaterThanOrEqual(900);
     expect(ms).toBeLessThan(8_000);
+  });
+});
+
+describe("login flags that would mislead", () => {
+  it("--callback-timeout beyond what a timer holds is a usage error", async () => {
+    const r = await oidc(["login", "--callback-timeout", "1000000000000"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--callback-timeout must be at most 2147483/);
+  });
+
+  it("--redirect-uri with port 0 is a usage error (the provider must be told the exact URI)", async () => {
+    const hp = await startHostile();
+    try {
+      const r = await session()(["--issuer", hp.url, "--client-id", "c-0123", "login", "--redirect-uri", "http://127.0.0.1:0/cb"], {
+        browser: browserStub(undefined, "stub"),
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--redirect-uri needs a port of its own, not 0/);
+    } finally {
+      await hp.stop();
+    }
   });
 });

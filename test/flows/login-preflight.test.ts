@@ -121,14 +121,22 @@ describe("preflight: a refusal ends the login before any browser opens (exit 4, 
     expect(r.ms).toBeLessThan(5_000);
   });
 
-  it("an HTML page without error lines: a short text of its title and heading, control characters escaped", async () => {
+  it("a 400 HTML page without error lines: a short text of its title and heading, control characters escaped", async () => {
     op.on(
       "/authorize",
-      text(403, "<html><head><title>Forbidden\u001b[31m</title></head><body><h1>No entry</h1><p>long text</p></body></html>", "text/html"),
+      text(400, "<html><head><title>Forbidden\u001b[31m</title></head><body><h1>No entry</h1><p>long text</p></body></html>", "text/html"),
     );
     const r = await login(deliveringBrowser());
-    expectFailure(r, 4, /it answered 403: "Forbidden\\u001b\[31m: No entry"$/);
+    expectFailure(r, 4, /it answered 400: "Forbidden\\u001b\[31m: No entry"$/);
     expect(r.stderr).not.toContain("\u001b");
+  });
+
+  it("a 403 challenge page (a WAF) is not a refusal: a warning, and the login goes on in the browser", async () => {
+    op.on("/authorize", text(403, "<html><head><title>Just a moment...</title></head></html>", "text/html"));
+    const browser = deliveringBrowser();
+    const r = await login(browser);
+    expect(r.stderr).toMatch(/^warning: the authorization endpoint answered 403 \("Just a moment\.\.\."\); going on in the browser$/m);
+    expect(browser.opened).toHaveLength(1);
   });
 
   it("an unknown client (an OAuth JSON error): the hint says to register again", async () => {

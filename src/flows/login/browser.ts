@@ -54,6 +54,7 @@ export function chooseRedirect(client: StoredClient, o: { port?: number; redirec
         `--redirect-uri ${JSON.stringify(o.redirectUri)} is not a loopback redirect URI`,
         "use http://127.0.0.1:<port>/<path> or http://localhost:<port>/<path> (the callback is served on this machine)",
       );
+    if (u.port === "0") throw usageError("--redirect-uri needs a port of its own, not 0", "the provider must be told the exact URI");
     return { uri: o.redirectUri, port: Number(u.port || 80), path: u.pathname, hostname: u.hostname, source: "redirect-uri" };
   }
   if (o.port) return { uri: loopbackRedirectUri(o.port), port: o.port, path: "/callback", hostname: "127.0.0.1", source: "port" };
@@ -165,8 +166,9 @@ export async function browserLogin(
       redirectUri,
     );
     if (preflight.autoApproved) term.trace("the provider approved at once (a redirect to the callback); that code is not used");
+    if (preflight.note) term.warn(preflight.note);
 
-    timer = setTimeout(() => controller.abort(callbackTimeout(o.callbackTimeout)), o.callbackTimeout * 1000);
+    timer = setTimeout(() => controller.abort(callbackTimeout(o.callbackTimeout, o.browser)), o.callbackTimeout * 1000);
     // Listen before anything can reach the callback: a request with no handler yet would hang.
     const callback = server
       .waitForCallback(req.state, controller.signal, {

@@ -39,4 +39,14 @@ describe("remedies and hints", () => {
     const introspect = new OidcError(ExitCode.refused, "x", { remedy: "confidential-client-for-introspection" });
     expect(hintFor(introspect, "ci")).toContain("oidc -p ci register --auth-method client_secret_basic");
   });
+
+  it("the login and registration remedies keep the profile too", () => {
+    for (const remedy of [
+      "session-for-login-registration",
+      "token-for-login-registration",
+      "redirect-uri-not-registered",
+      "unknown-client",
+    ] as const)
+      expect(hintFor(new OidcError(ExitCode.refused, "x", { remedy }), "work"), remedy).toContain("oidc -p work register");
+  });
 });

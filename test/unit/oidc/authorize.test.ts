@@ -281,9 +281,16 @@ describe("processAuthorizationPreflight (the request sent once, redirects not fo
     expect(htmlPageText(`<p>${"y".repeat(300)}</p>`)?.length).toBeLessThanOrEqual(202 + 2);
   });
 
-  it("an error status with an empty or plain body still exits 4", () => {
-    expect(oidcError(() => processAuthorizationPreflight(res(500), REDIRECT)).message).toMatch(/it answered 500: an empty body$/);
-    expect(oidcError(() => processAuthorizationPreflight(res(404, { text: "nope" }), REDIRECT)).message).toMatch(/404: "nope"$/);
+  it("a 400 with a plain body is a refusal (exit 4, no guessed cause); a 5xx, 403 or 404 without an OAuth error goes on with a note", () => {
+    const e = oidcError(() => processAuthorizationPreflight(res(400, { text: "nope" }), REDIRECT));
+    expect(e.message).toMatch(/400: "nope"$/);
+    expect(e.remedy).toBeUndefined();
+    expect(processAuthorizationPreflight(res(500), REDIRECT)).toEqual({
+      kind: "continue",
+      note: "the authorization endpoint answered 500 (an empty body); going on in the browser",
+    });
+    expect(processAuthorizationPreflight(res(404, { text: "nope" }), REDIRECT).note).toMatch(/answered 404 \("nope"\)/);
+    expect(processAuthorizationPreflight(res(403, { text: "<title>Just a moment...</title>" }), REDIRECT).kind).toBe("continue");
   });
 
   it("a redirect to the callback with an error (state not checked): exit 4 quoting it", () => {
