@@ -59,7 +59,7 @@ export const loginClientName = (profile: string) => `oidc-cli ${profile}`;
 export async function registerForLogin(
   deps: Deps,
   ctx: Context,
-  o: { port?: number; sessionToken?: string; initialAccessToken?: string },
+  o: { port?: number; redirectUri?: string; sessionToken?: string; initialAccessToken?: string },
 ): Promise<Context> {
   const name = ctx.profile.name;
   if (!ctx.metadata.registration_endpoint)
@@ -71,7 +71,8 @@ export async function registerForLogin(
   try {
     registered = await registerInto(deps, ctx, {
       name: loginClientName(name),
-      redirectUris: [loopbackRedirectUri(o.port ?? DEFAULT_PORT)],
+      // The URI this login will use: --redirect-uri, else the loopback one on --port (8765).
+      redirectUris: [o.redirectUri ?? loopbackRedirectUri(o.port ?? DEFAULT_PORT)],
       sessionToken: o.sessionToken,
       initialAccessToken: o.initialAccessToken,
     });

@@ -321,6 +321,20 @@ describe("one-step login: a profile without a client registers one first (in-pro
     expect(registrations()).toBe(before);
   });
 
+  it("--redirect-uri: the client is registered with that exact URI and the login uses it; a bad one is refused before registering", async () => {
+    op.setCase("dynamic-registration");
+    const run = session();
+    const uri = `http://127.0.0.1:${port}/callback`;
+    expectOk(await run(["--issuer", op.issuer, "login", "--scope", "openid", "--redirect-uri", uri], { browser: followingBrowser() }));
+    expect(readProfile(run.configDir)?.client?.redirect_uris).toEqual([uri]);
+    const before = op.requests.filter((x) => x === "POST /register").length;
+    const bad = await session()(["--issuer", op.issuer, "login", "--redirect-uri", "https://app.example/cb"], {
+      browser: followingBrowser(),
+    });
+    expect(bad.code).toBe(2);
+    expect(op.requests.filter((x) => x === "POST /register").length).toBe(before);
+  });
+
   it("--client-id given: no registration", async () => {
     op.setCase("dynamic-registration");
     const before = op.requests.length;

@@ -61,7 +61,7 @@ function registrationCredentials(
   ctx: Context,
   o: LoginOptions,
   session: string | undefined,
-): { port?: number; sessionToken?: string; initialAccessToken?: string } {
+): { port?: number; redirectUri?: string; sessionToken?: string; initialAccessToken?: string } {
   const named = o.issuerFromEnv && o.issuer !== undefined && [ctx.profile.source, ctx.profile.issuer].includes(stripSlash(o.issuer));
   const sameOrigin = (a: string | undefined, b: string) => {
     try {
@@ -85,7 +85,7 @@ function registrationCredentials(
     aside("OIDC_INITIAL_ACCESS_TOKEN", "--initial-access-token");
     initialAccessToken = undefined;
   }
-  return { port: o.port, sessionToken, initialAccessToken };
+  return { port: o.port, redirectUri: o.redirectUri, sessionToken, initialAccessToken };
 }
 
 /** --prompt values the provider advertises it does not support are a mistake to report before any browser opens. */
@@ -116,6 +116,11 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
     session = undefined;
   }
   checkPrompt(loaded, o.prompt);
+  if (o.redirectUri && !o.device && !session) {
+    // A bad --redirect-uri is said before anything is registered with it.
+    const { chooseRedirect } = await import("./browser.js");
+    chooseRedirect(loaded.client ?? { client_id: "" }, o);
+  }
   // One step: a profile without a client registers one first (not for --device: its grant is not registered).
   const ctx = loaded.client || o.device ? loaded : await registerForLogin(deps, loaded, registrationCredentials(deps, loaded, o, session));
   const client = requireClient(ctx);
