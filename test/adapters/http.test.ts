@@ -10,18 +10,8 @@ import type { Env } from "../../src/adapters/env.js";
 import { createHttpClient } from "../../src/adapters/http.js";
 import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from "../../src/adapters/http-settings.js";
 import { Redactor } from "../../src/adapters/redact.js";
-import { ExitCode, OidcError } from "../../src/errors.js";
-
-/** The OidcError `p` rejects with; anything else (or resolving) fails the test. */
-async function rejection(p: Promise<unknown>): Promise<OidcError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OidcError) return e;
-    throw e;
-  }
-  throw new Error("expected an OidcError, but the request succeeded");
-}
+import { ExitCode } from "../../src/errors.js";
+import { oidcErrorAsync } from "../helpers/errors.js";
 
 interface TestServer {
   url: string;
@@ -118,7 +108,7 @@ describe("body cap", () => {
     });
     const { http } = client({ settings: { maxBodyBytes: 1000, timeoutMs: 3_000 } });
     const started = Date.now();
-    const err = await rejection(http.request(`${srv.url}/big`, { what: "discovery" }));
+    const err = await oidcErrorAsync(http.request(`${srv.url}/big`, { what: "discovery" }));
     expect(err.exitCode).toBe(ExitCode.refused);
     expect(err.message).toBe("discovery failed: the response (status 200) is larger than 1000 bytes");
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -132,7 +122,7 @@ describe("body cap", () => {
       res.on("close", () => clearInterval(timer));
     });
     const { http } = client({ settings: { maxBodyBytes: 4096, timeoutMs: 3_000 } });
-    const err = await rejection(http.request(`${srv.url}/stream`, { what: "userinfo request" }));
+    const err = await oidcErrorAsync(http.request(`${srv.url}/stream`, { what: "userinfo request" }));
     expect(err.exitCode).toBe(ExitCode.refused);
     expect(err.message).toBe("userinfo request failed: the response (status 200) is larger than 4096 bytes");
   });
@@ -222,7 +212,7 @@ describe("network failures", () => {
     const srv = await serve(() => {});
     const { http } = client({ settings: { timeoutMs: 300 } });
     const started = Date.now();
-    const err = await rejection(http.request(`${srv.url}/slow`, { what: "discovery" }));
+    const err = await oidcErrorAsync(http.request(`${srv.url}/slow`, { what: "discovery" }));
     const elapsed = Date.now() - started;
     expect(err.exitCode).toBe(ExitCode.network);
     expect(err.message).toBe(`discovery failed: no answer from 127.0.0.1:${srv.port} within 0.3s`);
@@ -234,7 +224,7 @@ describe("network failures", () => {
   it("https to a port that speaks plain http: exit 3 saying so, with the http:// URL to use", async () => {
     const srv = await serve((_req, res) => res.end("{}"));
     const { http } = client();
-    const err = await rejection(http.request(`https://127.0.0.1:${srv.port}/x`, { what: "discovery" }));
+    const err = await oidcErrorAsync(http.request(`https://127.0.0.1:${srv.port}/x`, { what: "discovery" }));
     expect(err.exitCode).toBe(ExitCode.network);
     expect(err.message).toBe(`discovery failed: 127.0.0.1:${srv.port} speaks plain http, not https`);
     expect(err.hint).toBe(`did you mean http://127.0.0.1:${srv.port}/x?`);
@@ -243,7 +233,7 @@ describe("network failures", () => {
   it("reports a refused connection as exit 3 'connection refused by <host>'", async () => {
     const port = await closedPort();
     const { http } = client();
-    const err = await rejection(http.request(`http://127.0.0.1:${port}/x`, { what: "discovery" }));
+    const err = await oidcErrorAsync(http.request(`http://127.0.0.1:${port}/x`, { what: "discovery" }));
     expect(err.exitCode).toBe(ExitCode.network);
     expect(err.message).toBe(`discovery failed: connection refused by 127.0.0.1:${port}`);
   });
@@ -268,7 +258,7 @@ describe("network failures", () => {
       redact: (t) => t,
       dispatcher: new HangsOnce(),
     });
-    const err = await rejection(http.request("https://op.test/first", { what: "discovery" }));
+    const err = await oidcErrorAsync(http.request("https://op.test/first", { what: "discovery" }));
     expect(err.exitCode).toBe(ExitCode.network);
     expect(err.message).toBe("discovery failed: no answer from op.test within 0.2s");
     const res = await http.request("https://op.test/second", { what: "discovery" });
@@ -279,7 +269,7 @@ describe("network failures", () => {
   it("does not retry a refused connection, even a GET with retry:true", async () => {
     const port = await closedPort();
     const { http, traced } = client();
-    const err = await rejection(http.request(`http://127.0.0.1:${port}/x`, { what: "JWKS", retry: true }));
+    const err = await oidcErrorAsync(http.request(`http://127.0.0.1:${port}/x`, { what: "JWKS", retry: true }));
     expect(err.exitCode).toBe(ExitCode.network);
     expect(traced.filter((t) => t.startsWith("> GET"))).toHaveLength(1);
   });
@@ -334,7 +324,7 @@ describe("TLS settings", () => {
   it("reports an unreadable caFile as a usage error (exit 2), not a network one, and sends nothing", async () => {
     const srv = await serve((_req, res) => res.writeHead(200).end("{}"));
     const { http } = client({ settings: { caFile: "/nonexistent/dir/ca.pem" } });
-    const err = await rejection(http.request(`${srv.url}/`, { what: "discovery" }));
+    const err = await oidcErrorAsync(http.request(`${srv.url}/`, { what: "discovery" }));
     expect(err.exitCode).toBe(ExitCode.usage);
     expect(err.message).toBe("cannot read CA file /nonexistent/dir/ca.pem: ENOENT");
     expect(srv.hits).toEqual([]);
@@ -379,7 +369,7 @@ describe("proxy", () => {
     const port = await closedPort();
     for (const k of ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"]) vi.stubEnv(k, undefined);
     const { http } = client({ env: { HTTP_PROXY: `http://127.0.0.1:${port}`, HTTPS_PROXY: `http://127.0.0.1:${port}` } });
-    const err = await rejection(http.request(`${origin.url}/`, { what: "discovery" }));
+    const err = await oidcErrorAsync(http.request(`${origin.url}/`, { what: "discovery" }));
     expect(err.exitCode).toBe(ExitCode.network);
     expect(origin.hits).toEqual([]);
   });

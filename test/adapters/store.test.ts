@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { configDir, type Profile, ProfileStore, type ProfileStoreOptions } from "../../src/adapters/store.js";
-import { ExitCode, OidcError } from "../../src/errors.js";
+import { ExitCode } from "../../src/errors.js";
+import { oidcError, oidcErrorAsync } from "../helpers/errors.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -22,26 +23,6 @@ function tempDir(): string {
 /** A store in a fresh temp dir (the store dir itself does not exist yet). */
 function store(o: Partial<ProfileStoreOptions> = {}): ProfileStore {
   return new ProfileStore({ dir: join(tempDir(), "oidc"), ...o });
-}
-
-function thrown(fn: () => unknown): OidcError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OidcError) return e;
-    throw e;
-  }
-  throw new Error("expected an OidcError, but nothing was thrown");
-}
-
-async function rejected(p: Promise<unknown>): Promise<OidcError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OidcError) return e;
-    throw e;
-  }
-  throw new Error("expected an OidcError, but the promise resolved");
 }
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -111,7 +92,7 @@ describe("corrupt files", () => {
     const path = s.profilePath("work");
     writeFileSync(path, text);
     const before = readFileSync(path);
-    const err = thrown(() => s.readProfile("work"));
+    const err = oidcError(() => s.readProfile("work"));
     expect(err.exitCode).toBe(ExitCode.unexpected);
     expect(err.message).toBe(`store file ${path} is unreadable: ${why}`);
     expect(err.hint).toMatch(/left untouched/);
@@ -123,7 +104,7 @@ describe("corrupt files", () => {
     s.writeProfile({ name: "other" });
     const path = s.profilePath("work");
     mkdirSync(path);
-    const err = thrown(() => s.readProfile("work"));
+    const err = oidcError(() => s.readProfile("work"));
     expect(err.exitCode).toBe(ExitCode.unexpected);
     expect(err.message).toContain(`store file ${path} is unreadable`);
   });
@@ -134,7 +115,7 @@ describe("corrupt files", () => {
     const path = s.profilePath("work");
     writeFileSync(path, "{ broken");
     let called = false;
-    const err = await rejected(
+    const err = await oidcErrorAsync(
       s.updateProfile("work", (p) => {
         called = true;
         return p as Profile;
@@ -152,7 +133,7 @@ describe("corrupt files", () => {
     s.writeProfile(PROFILE);
     const path = join(s.dir, "config.json");
     writeFileSync(path, "current=work");
-    const err = thrown(() => s.setCurrentProfile("work"));
+    const err = oidcError(() => s.setCurrentProfile("work"));
     expect(err.exitCode).toBe(ExitCode.unexpected);
     expect(err.message).toContain(path);
     expect(readFileSync(path, "utf8")).toBe("current=work");
@@ -200,7 +181,7 @@ describe("the current profile", () => {
   it("treats OIDC_PROFILE set but empty as a usage error (exit 2), not as unset", () => {
     const s = store({ profileFromEnv: "" });
     s.setCurrentProfile("fromconfig");
-    const err = thrown(() => s.currentProfileName());
+    const err = oidcError(() => s.currentProfileName());
     expect(err.exitCode).toBe(ExitCode.usage);
     expect(err.message).toBe('invalid profile name ""');
     // An explicit name still wins over the bad variable.
@@ -236,13 +217,13 @@ describe("profile names", () => {
       () => s.setCurrentProfile(name),
       () => s.currentProfileName(name),
     ]) {
-      const err = thrown(fn);
+      const err = oidcError(fn);
       expect(err.exitCode).toBe(ExitCode.usage);
       expect(err.message).toBe(`invalid profile name ${JSON.stringify(name)}`);
     }
-    expect((await rejected(s.updateProfile(name, () => ({ name })))).exitCode).toBe(ExitCode.usage);
+    expect((await oidcErrorAsync(s.updateProfile(name, () => ({ name })))).exitCode).toBe(ExitCode.usage);
     // removeProfile checks the name before it has a promise: count a synchronous throw as a refusal too.
-    expect((await rejected((async () => s.removeProfile(name))())).exitCode).toBe(ExitCode.usage);
+    expect((await oidcErrorAsync((async () => s.removeProfile(name))())).exitCode).toBe(ExitCode.usage);
     expect(s.listProfiles()).toEqual([]);
   });
 

@@ -2,12 +2,11 @@
 // command keeps (stdout data only; a failure is one `oidc:` line, at most one `hint:` line, no
 // stack), a store handle for seeding and reading profiles, and small fixtures.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { expect } from "vitest";
 import { type Profile, ProfileStore } from "../../src/adapters/store.js";
 import { followingBrowser, type InProcessResult, session } from "../helpers/deps.js";
+import { freePort } from "../helpers/ports.js";
 import { PUBLIC_CLIENT } from "../providers/conformance-op.js";
 
 type Result = Pick<InProcessResult, "code" | "stdout" | "stderr">;
@@ -91,16 +90,7 @@ export function editProfile(configDir: string, change: (p: Profile) => Profile, 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** A loopback port nothing listens on (bound, then closed). */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export const closedPort = freePort;
 
 /** The parts of a JWT, decoded (no verification). */
 export function jwtParts(jwt: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {

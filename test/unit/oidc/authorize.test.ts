@@ -16,7 +16,7 @@ import {
 } from "../../../src/oidc/authorize.js";
 import { DIALECTS } from "../../../src/oidc/dialects/index.js";
 import { recordingObserver } from "../../helpers/observer.js";
-import { oidcError } from "../oidc-error.js";
+import { oidcError } from "../../helpers/errors.js";
 
 const metadata = {
   issuer: "https://op.example",

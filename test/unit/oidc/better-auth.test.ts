@@ -14,7 +14,7 @@ import {
 import { DIALECTS } from "../../../src/oidc/dialects/index.js";
 import { recordingObserver } from "../../helpers/observer.js";
 import { fakeIo, json, response } from "../fake-io.js";
-import { oidcError, oidcErrorAsync } from "../oidc-error.js";
+import { oidcError, oidcErrorAsync } from "../../helpers/errors.js";
 
 const APP = "http://localhost:3000";
 const metadata = {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../../src/errors.js";
 import { type DeviceAuthorization, pollDeviceToken, startDeviceAuthorization } from "../../../src/oidc/device.js";
 import { fakeIo, json } from "../fake-io.js";
-import { oidcErrorAsync } from "../oidc-error.js";
+import { oidcErrorAsync } from "../../helpers/errors.js";
 
 const ISS = "https://op.example";
 const metadata = {

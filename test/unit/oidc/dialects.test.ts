@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DIALECT_IDS, DIALECTS, detectDialect, deviation, dialectById, storedDialect } from "../../../src/oidc/dialects/index.js";
 import { recordingObserver } from "../../helpers/observer.js";
-import { oidcError } from "../oidc-error.js";
+import { oidcError } from "../../helpers/errors.js";
 
 const origin = "http://localhost:3000";
 const ba = (over: Record<string, unknown>) => ({

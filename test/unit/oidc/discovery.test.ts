@@ -7,7 +7,7 @@ import { detectDialect } from "../../../src/oidc/dialects/index.js";
 import { checkTransport, discover, discoveryCandidates, validateDiscovery } from "../../../src/oidc/discovery.js";
 import { recordingObserver } from "../../helpers/observer.js";
 import { fakeIo, json } from "../fake-io.js";
-import { oidcError, oidcErrorAsync } from "../oidc-error.js";
+import { oidcError, oidcErrorAsync } from "../../helpers/errors.js";
 
 const metadata = {
   issuer: "https://op.example",

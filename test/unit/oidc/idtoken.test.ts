@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { DIALECTS } from "../../../src/oidc/dialects/index.js";
 import { accessTokenHash, type IdTokenContext, verifyIdToken } from "../../../src/oidc/idtoken.js";
 import { fakeIo, json } from "../fake-io.js";
-import { oidcErrorAsync } from "../oidc-error.js";
+import { oidcErrorAsync } from "../../helpers/errors.js";
 
 const metadata = {
   issuer: "https://op.example",

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ExitCode, networkError } from "../../../src/errors.js";
 import { introspectToken } from "../../../src/oidc/introspection.js";
 import { fakeIo, json } from "../fake-io.js";
-import { oidcErrorAsync } from "../oidc-error.js";
+import { oidcErrorAsync } from "../../helpers/errors.js";
 
 const ISS = "https://op.example";
 const metadata = {

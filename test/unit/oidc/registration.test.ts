@@ -7,7 +7,7 @@ import { ExitCode } from "../../../src/errors.js";
 import { DIALECTS } from "../../../src/oidc/dialects/index.js";
 import { readClient, registerClient, registrationAuthMethod } from "../../../src/oidc/registration.js";
 import { fakeIo, json } from "../fake-io.js";
-import { oidcErrorAsync } from "../oidc-error.js";
+import { oidcErrorAsync } from "../../helpers/errors.js";
 
 const ISS = "https://op.example";
 const metadata = {

@@ -20,7 +20,7 @@ import {
 } from "../../../src/oidc/token.js";
 import { recordingObserver } from "../../helpers/observer.js";
 import { fakeIo, json } from "../fake-io.js";
-import { oidcError, oidcErrorAsync } from "../oidc-error.js";
+import { oidcError, oidcErrorAsync } from "../../helpers/errors.js";
 
 const metadata: ProviderMetadata = {
   issuer: "https://op.example",

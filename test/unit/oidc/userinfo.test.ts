@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../../src/errors.js";
 import { processUserinfoResponse, userinfoRequest } from "../../../src/oidc/userinfo.js";
 import { fakeIo, json, response } from "../fake-io.js";
-import { oidcError, oidcErrorAsync } from "../oidc-error.js";
+import { oidcError, oidcErrorAsync } from "../../helpers/errors.js";
 
 const ISS = "https://op.example";
 const metadata = { issuer: ISS, authorization_endpoint: `${ISS}/a`, token_endpoint: `${ISS}/t`, userinfo_endpoint: `${ISS}/userinfo` };
