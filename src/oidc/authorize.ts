@@ -191,9 +191,11 @@ export function processAuthorizationPreflight(res: HttpResponse, redirectUri: st
     })();
     const quoted = oauthErrorText(json) ?? (type.includes("html") || /^\s*</.test(res.text) ? htmlPageText(res.text) : undefined);
     const said = quoted ?? (res.text.trim() ? JSON.stringify(res.text.trim().slice(0, 200)) : "an empty body");
-    // Only a refusal of the request ends the login: a 400, or an OAuth error in the answer. A 403
-    // challenge page (a WAF), a 401 or a 5xx may still let the browser through.
-    const refused = res.status === 400 || oauthErrorText(json) !== undefined || OAUTH_ERROR_WORD.test(quoted ?? "");
+    // An error status ends the login (a refusal, a provider that is down behind its proxy), except
+    // a 401 or 403 that names no OAuth error: a challenge page (a WAF) or a sign-in wall that a
+    // browser may still get through.
+    const oauth = oauthErrorText(json) !== undefined || OAUTH_ERROR_WORD.test(quoted ?? "");
+    const refused = oauth || (res.status !== 401 && res.status !== 403);
     if (!refused) return { kind: "continue", note: `the authorization endpoint answered ${res.status} (${said}); going on in the browser` };
     const remedy = refusalRemedy(said);
     throw new OidcError(

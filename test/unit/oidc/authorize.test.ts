@@ -281,16 +281,18 @@ describe("processAuthorizationPreflight (the request sent once, redirects not fo
     expect(htmlPageText(`<p>${"y".repeat(300)}</p>`)?.length).toBeLessThanOrEqual(202 + 2);
   });
 
-  it("a 400 with a plain body is a refusal (exit 4, no guessed cause); a 5xx, 403 or 404 without an OAuth error goes on with a note", () => {
+  it("an error status ends the login (exit 4, no guessed cause from a plain body), but a 401/403 naming no OAuth error goes on with a note", () => {
     const e = oidcError(() => processAuthorizationPreflight(res(400, { text: "nope" }), REDIRECT));
     expect(e.message).toMatch(/400: "nope"$/);
     expect(e.remedy).toBeUndefined();
-    expect(processAuthorizationPreflight(res(500), REDIRECT)).toEqual({
+    expect(oidcError(() => processAuthorizationPreflight(res(502), REDIRECT)).message).toMatch(/it answered 502: an empty body$/);
+    expect(oidcError(() => processAuthorizationPreflight(res(404, { text: "nope" }), REDIRECT)).message).toMatch(/404: "nope"$/);
+    expect(processAuthorizationPreflight(res(403, { text: "<title>Just a moment...</title>" }), REDIRECT)).toEqual({
       kind: "continue",
-      note: "the authorization endpoint answered 500 (an empty body); going on in the browser",
+      note: 'the authorization endpoint answered 403 ("Just a moment..."); going on in the browser',
     });
-    expect(processAuthorizationPreflight(res(404, { text: "nope" }), REDIRECT).note).toMatch(/answered 404 \("nope"\)/);
-    expect(processAuthorizationPreflight(res(403, { text: "<title>Just a moment...</title>" }), REDIRECT).kind).toBe("continue");
+    const wall = oidcError(() => processAuthorizationPreflight(res(401, { text: '{"error":"invalid_client"}' }), REDIRECT));
+    expect(wall.remedy).toBe("unknown-client");
   });
 
   it("a redirect to the callback with an error (state not checked): exit 4 quoting it", () => {
