@@ -4,7 +4,6 @@
  * caller always prints the URL and waits with a timeout. A launcher that fails is reported through
  * `onFailure`; it never ends the wait by itself.
  */
-import { spawn } from "node:child_process";
 import { ExitCode, OidcError } from "../errors.js";
 import type { Env } from "./env.js";
 
@@ -66,6 +65,8 @@ async function openBrowser(
     if (!bin) return false;
     trace(`launching browser (${source}): ${bin}`);
     const hint = `fix ${source}, or open the URL yourself`;
+    // Loaded here: node:child_process (and node:net under it) is not for every command's start-up.
+    const { spawn } = await import("node:child_process");
     let child: ReturnType<typeof spawn>;
     try {
       child = spawn(bin, rest, { detached: true, stdio: "ignore" });

@@ -3,8 +3,6 @@
  * stderr; signals a terminal sends to the whole foreground group are left to it, signals sent to
  * oidc alone are passed on; the result is its exit status (a signal n gives 128+n, as shells do).
  */
-import { spawn } from "node:child_process";
-import { constants } from "node:os";
 
 /** Signals a terminal sends to the whole foreground process group: the child gets them itself. */
 const FROM_TERMINAL = ["SIGINT", "SIGQUIT"] as const;
@@ -14,7 +12,8 @@ const FORWARDED = ["SIGTERM", "SIGHUP"] as const;
 export type ChildRunner = (file: string, args: string[], env: Record<string, string | undefined>) => Promise<ChildResult>;
 export type ChildResult = { code: number } | { code: number; failedToStart: string };
 
-export const runChild: ChildRunner = (file, args, env) => {
+export const runChild: ChildRunner = async (file, args, env) => {
+  const [{ spawn }, { constants }] = await Promise.all([import("node:child_process"), import("node:os")]);
   // From here on oidc only waits for the child: the CLI's own SIGINT handler (exit 130) must not
   // end oidc before the child has decided what to do with the signal.
   for (const s of FROM_TERMINAL) {

@@ -3,7 +3,6 @@
  * spinners and colour only when a person is there: a TTY, and `CI` unset. ora and
  * @inquirer/prompts are imported only on the paths that use them.
  */
-import { createInterface } from "node:readline";
 import type { Env } from "./env.js";
 import { escapeControls, neutralizeControls, type Redactor } from "./redact.js";
 
@@ -164,8 +163,19 @@ export class Terminal {
 
   /** Lines typed or piped on stdin, until `close()`. */
   lines(onLine: (line: string) => void): { close(): void } {
-    const rl = createInterface({ input: this.streams.stdin, terminal: false });
-    rl.on("line", onLine);
-    return { close: () => rl.close() };
+    let closed = false;
+    let rl: { close(): void } | undefined;
+    void import("node:readline").then(({ createInterface }) => {
+      if (closed) return;
+      const r = createInterface({ input: this.streams.stdin, terminal: false });
+      r.on("line", onLine);
+      rl = r;
+    });
+    return {
+      close: () => {
+        closed = true;
+        rl?.close();
+      },
+    };
   }
 }

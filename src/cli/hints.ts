@@ -1,6 +1,5 @@
 /** The CLI's words for the remedies the protocol core names (src/errors.ts `Remedy`): the one place hints name flags. */
 import type { OidcError, Remedy } from "../errors.js";
-import { TokenEndpointError } from "../oidc/token.js";
 import { profileFlag } from "../flows/profile-hints.js";
 
 /** Each remedy in words; `p` is ` -p NAME` for a profile other than default, for the commands named. */
@@ -31,7 +30,9 @@ const INVALID_CLIENT = (p: string) =>
 /** The hint of a failure; `profile` is the profile the command used, named in the commands a hint gives. */
 export function hintFor(e: OidcError, profile = "default"): string | undefined {
   if (e.hint !== undefined) return e.hint;
-  if (e instanceof TokenEndpointError && e.oauthError === "invalid_client") return INVALID_CLIENT(profileFlag(profile));
+  // A token endpoint's refusal (TokenEndpointError) carries the OAuth error code; named by shape so that
+  // the start-up of every command does not load the token module.
+  if ((e as { oauthError?: unknown }).oauthError === "invalid_client") return INVALID_CLIENT(profileFlag(profile));
   if (!e.remedy) return undefined;
   const words = HINTS[e.remedy];
   return typeof words === "string" ? words : words(profileFlag(profile));

@@ -108,13 +108,17 @@ function globalOptionList(copy: boolean): Option[] {
   ];
 }
 
-/** Every command below the program gets the hidden copies; a command with subcommands parses positionally too. */
+/**
+ * The command about to run gets the hidden copies (and one with subcommands parses positionally
+ * too), just before commander hands it its arguments: `--help` does not build copies for all.
+ */
 function shareGlobalOptions(cmd: Command): void {
-  for (const sub of cmd.commands) {
+  if (!cmd.commands.length) return;
+  cmd.hook("preSubcommand", (_parent, sub) => {
     for (const opt of globalOptionList(true)) sub.addOption(opt);
     if (sub.commands.length) sub.enablePositionalOptions(true);
-    shareGlobalOptions(sub);
-  }
+  });
+  for (const sub of cmd.commands) shareGlobalOptions(sub);
 }
 
 export function buildProgram(hooks: ProgramHooks = { env: {}, run: async () => {} }): Command {
