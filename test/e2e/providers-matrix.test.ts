@@ -222,8 +222,8 @@ describe.each(journeys)("$provider", (j) => {
     const { oidc, clientId, redirectUri } = await registered(j);
     const res = await ok(oidc, ["client", ...j.clientArgs(), "--json"]);
     j.checkClient(JSON.parse(res.stdout), clientId, redirectUri);
-    // the id given explicitly reads the same client
-    const byId = await ok(oidc, ["client", clientId, ...j.clientArgs(), "--json"]);
+    // the id given explicitly reads the same client (after `--`: a generated id may start with a dash)
+    const byId = await ok(oidc, ["client", ...j.clientArgs(), "--json", "--", clientId]);
     j.checkClient(JSON.parse(byId.stdout), clientId, redirectUri);
   });
 });
