@@ -312,7 +312,7 @@ describe("oidc token --client-credentials", () => {
     expect(res.stdout).not.toContain("cli-confidential-secret");
     expect(res.stderr).not.toContain("cli-confidential-secret");
     // the token is for the client, and active at the provider
-    const intro = await ok(oidc, ["introspect", res.stdout.trim(), "--client-id", "cli-confidential", "--json"], secretEnv);
+    const intro = await ok(oidc, ["introspect", "--client-id", "cli-confidential", "--json", "--", res.stdout.trim()], secretEnv);
     expect(JSON.parse(intro.stdout)).toMatchObject({ active: true, client_id: "cli-confidential", scope: "api:read" });
   });
 
@@ -349,7 +349,7 @@ describe("oidc-provider 9.x", () => {
 
     await ok(oidc, ["logout"]);
     // the profile forgot it; the token given explicitly is revoked at the provider
-    const after = JSON.parse((await ok(oidc, ["introspect", accessToken, "--json"])).stdout);
+    const after = JSON.parse((await ok(oidc, ["introspect", "--json", "--", accessToken])).stdout);
     expect(after).toEqual({ active: false });
   });
 
