@@ -6,6 +6,7 @@
  */
 import { ExitCode, OidcError } from "../errors.js";
 import type { Env } from "./env.js";
+import { childEnv, SECRET_ENV } from "./redact.js";
 
 export interface Browser {
   /** The configured browser command and where it came from, if any (else the system's opener). */
@@ -55,7 +56,7 @@ async function openBrowser(
   url: string,
   onFailure: (e: OidcError) => void,
   configured: ReturnType<Browser["configured"]>,
-  { trace }: { trace: (text: string) => void },
+  { trace, env }: { trace: (text: string) => void; env: Env },
 ): Promise<boolean> {
   if (configured) {
     const { command, source } = configured;
@@ -69,7 +70,8 @@ async function openBrowser(
     const { spawn } = await import("node:child_process");
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(bin, rest, { detached: true, stdio: "ignore" });
+      // The browser never sees the secrets oidc was given in its environment.
+      child = spawn(bin, rest, { detached: true, stdio: "ignore", env: childEnv(env) as NodeJS.ProcessEnv });
     } catch (e) {
       // spawn throws synchronously for some bad arguments (e.g. a NUL byte in the command)
       onFailure(
@@ -101,6 +103,9 @@ async function openBrowser(
     );
   try {
     const { default: open } = await import("open");
+    // `open` spawns the system opener with process.env and takes no other: the secrets leave
+    // process.env first (the CLI reads its environment from the deps, a copy made at start).
+    for (const name of SECRET_ENV) delete process.env[name];
     const child = await open(url);
     child.on?.("error", (e: NodeJS.ErrnoException) => failed(`failed: ${e.code ?? e.message}`));
     child.on?.("exit", (code) => {

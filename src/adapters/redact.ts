@@ -8,6 +8,13 @@
 /** Variables whose values are secrets whichever command runs and whether or not it uses them. */
 export const SECRET_ENV = ["OIDC_CLIENT_SECRET", "OIDC_SESSION_TOKEN", "OIDC_INITIAL_ACCESS_TOKEN"] as const;
 
+/** The environment for a child (a browser, `oidc exec`'s command): everything but those secrets. */
+export function childEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of SECRET_ENV) delete out[name];
+  return out;
+}
+
 const SECRET_PARAMS =
   /\b(code|code_verifier|client_secret|refresh_token|access_token|id_token|password|token|consent_code|device_code|registration_access_token|assertion|oauth_query)=([^&\s"']+)/gi;
 const SECRET_JSON_KEYS =

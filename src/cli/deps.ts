@@ -57,7 +57,8 @@ export function redactorFor(env: Env): Redactor {
 }
 
 export function systemDeps(): Deps {
-  const env: Env = process.env;
+  // A copy: what the process was given, fixed for the run (an adapter may scrub process.env for a child).
+  const env: Env = { ...process.env };
   const term = new Terminal({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, env, redactorFor(env));
   return {
     term,

@@ -3,6 +3,7 @@
  * (`OIDC_ACCESS_TOKEN`, `OIDC_TOKEN_TYPE`, `OIDC_ID_TOKEN` when there is one), so a script that
  * makes many calls pays for start-up and a possible refresh once. oidc exits with its exit code.
  */
+import { childEnv } from "../adapters/redact.js";
 import type { Deps } from "../cli/deps.js";
 import { ExitCode, usageError } from "../errors.js";
 import { ensureFreshTokens } from "../flows/fresh-tokens.js";
@@ -22,8 +23,9 @@ export async function run(o: ExecOptions, deps: Deps): Promise<number> {
   requireProfile(deps, o, ExitCode.loginRequired);
   const { tokens } = await ensureFreshTokens(deps, () => providerIo(deps, o), name, { minValid: o.minValid, clientId: o.clientId });
 
+  // The command gets its tokens, never the client secret or session oidc was given.
   const env: Record<string, string | undefined> = {
-    ...deps.env,
+    ...childEnv(deps.env),
     OIDC_ACCESS_TOKEN: tokens.access_token,
     OIDC_TOKEN_TYPE: tokens.token_type,
   };

@@ -59,6 +59,9 @@ export class TokenEndpointError extends OidcError {
 /** `invalid_grant`: the grant (a refresh token, a code) is no longer good. */
 export const isInvalidGrant = (e: unknown): e is TokenEndpointError => e instanceof TokenEndpointError && e.oauthError === "invalid_grant";
 
+const VSCHAR = /^[\x20-\x7e]+$/;
+const NAME_CHARS = /^[A-Za-z0-9._-]+$/;
+
 export function parseTokenResponse(res: HttpResponse, what: string, observer: Pick<Observer, "secret">): TokenResponse {
   if (res.status !== 200) throw new TokenEndpointError(res, what);
   const body = parseJsonObject(res, what);
@@ -67,17 +70,23 @@ export function parseTokenResponse(res: HttpResponse, what: string, observer: Pi
   for (const key of ["refresh_token", "id_token", "scope"] as const) {
     if (body[key] !== undefined && typeof body[key] !== "string") throw refusedError(`${what} failed: ${key} is not a string`);
   }
+  for (const key of ["access_token", "refresh_token", "id_token"] as const) observer.secret(body[key] as string | undefined);
+  // What ends up in a header (`curl -H "$(oidc token -o header)"`) or a shell line can carry no
+  // other: tokens are VSCHAR (RFC 6749 §A.12), a token type is name characters (§A.13).
+  for (const key of ["access_token", "refresh_token", "id_token"] as const) {
+    const v = body[key];
+    if (typeof v === "string" && !VSCHAR.test(v))
+      throw refusedError(`${what} failed: the ${key} has characters a token may not have (RFC 6749 §A.12: printable ASCII only)`);
+  }
+  if (!NAME_CHARS.test(body.token_type))
+    throw refusedError(`${what} failed: the token_type ${JSON.stringify(body.token_type)} is not a token type name (RFC 6749 §A.13)`);
   let expiresIn: number | undefined;
   if (body.expires_in !== undefined) {
     expiresIn = typeof body.expires_in === "string" ? Number(body.expires_in) : (body.expires_in as number);
     if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn < 0)
       throw refusedError(`${what} failed: expires_in is not a number of seconds`);
   }
-  const tokens = { ...body, expires_in: expiresIn } as TokenResponse;
-  observer.secret(tokens.access_token);
-  observer.secret(tokens.refresh_token);
-  observer.secret(tokens.id_token);
-  return tokens;
+  return { ...body, expires_in: expiresIn } as TokenResponse;
 }
 
 /** The provider as the token endpoint's callers know it: its metadata, and the dialect deviations are reported for. */

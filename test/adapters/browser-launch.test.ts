@@ -96,6 +96,28 @@ describe("launching the command", () => {
     expect(l.traced).toEqual([`launching browser (OIDC_BROWSER): ${process.execPath}`]);
   });
 
+  it("starts the browser without the secrets oidc was given in its environment", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "oidc browser env "));
+    dirs.push(dir);
+    const script = join(dir, "env.cjs");
+    const out = join(dir, "env.json");
+    writeFileSync(
+      script,
+      "const fs = require('node:fs'); fs.writeFileSync(process.argv[2] + '.part', JSON.stringify(process.env)); fs.renameSync(process.argv[2] + '.part', process.argv[2]);\n",
+    );
+    const l = launcher({
+      OIDC_BROWSER: `"${process.execPath}" "${script}" "${out}" %s`,
+      OIDC_CLIENT_SECRET: "cs-0123456789",
+      OIDC_SESSION_TOKEN: "st-0123456789",
+      OIDC_INITIAL_ACCESS_TOKEN: "iat-0123456789",
+      KEEP: "me",
+    });
+    expect(await l.open()).toBe(true);
+    const env = await until(() => (existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as Record<string, string>) : undefined));
+    for (const name of ["OIDC_CLIENT_SECRET", "OIDC_SESSION_TOKEN", "OIDC_INITIAL_ACCESS_TOKEN"]) expect(env).not.toHaveProperty(name);
+    expect(env.KEEP).toBe("me");
+  });
+
   it("replaces every %s with the URL and does not append it", async () => {
     const r = recorder();
     const l = launcher({ OIDC_BROWSER: r.command("--url=%s 'also %s'") });

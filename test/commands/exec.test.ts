@@ -85,6 +85,19 @@ describe("oidc exec", () => {
     expect(env.OIDC_ACCESS_TOKEN).toBe("at-123");
   });
 
+  it("never passes on the secrets oidc was given: OIDC_CLIENT_SECRET, OIDC_SESSION_TOKEN, OIDC_INITIAL_ACCESS_TOKEN", async () => {
+    const run = seeded(
+      {},
+      { OIDC_CLIENT_SECRET: "cs-0123456789", OIDC_SESSION_TOKEN: "st-0123456789", OIDC_INITIAL_ACCESS_TOKEN: "iat-0123456789", KEEP: "me" },
+    );
+    const child = recorder();
+    expectOk(await run(["exec", "--", "env"], { runChild: child.runChild }));
+    const env = child.calls[0]?.env ?? {};
+    for (const name of ["OIDC_CLIENT_SECRET", "OIDC_SESSION_TOKEN", "OIDC_INITIAL_ACCESS_TOKEN"]) expect(env).not.toHaveProperty(name);
+    expect(env.KEEP).toBe("me");
+    expect(env.OIDC_ACCESS_TOKEN).toBe("at-123");
+  });
+
   it("passes the arguments after -- untouched, flags that oidc also has included", async () => {
     const run = seeded();
     const child = recorder();

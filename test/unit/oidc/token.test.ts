@@ -73,6 +73,22 @@ describe("token responses and client authentication", () => {
     oidcError(() => parseTokenResponse(res(200, '{"access_token":"AT-2"}'), "t", refused));
     expect(refused.secrets).toEqual([]);
   });
+  test("a token with a CR/LF (a header it would smuggle into `curl -H`) or a token_type with other than name characters is refused (exit 4); the token is still redacted", () => {
+    const o = recordingObserver();
+    const e = oidcError(() =>
+      parseTokenResponse(res(200, JSON.stringify({ access_token: "at-good-0123\r\nX-Evil: 1", token_type: "Bearer" })), "t", o),
+    );
+    expect(e.exitCode).toBe(4);
+    expect(e.message).toBe("t failed: the access_token has characters a token may not have (RFC 6749 §A.12: printable ASCII only)");
+    expect(o.secrets).toEqual(["at-good-0123\r\nX-Evil: 1"]);
+    for (const bad of [{ refresh_token: "rt\u0000x" }, { id_token: "a.b.c\n" }])
+      expect(oidcError(() => parse(res(200, JSON.stringify({ access_token: "at-1", token_type: "Bearer", ...bad })), "t")).exitCode).toBe(
+        4,
+      );
+    const tt = oidcError(() => parse(res(200, JSON.stringify({ access_token: "at-1", token_type: "Bearer\r\nX: y" })), "t"));
+    expect(tt.message).toMatch(/token_type .* is not a token type name \(RFC 6749 §A\.13\)/);
+    expect(parse(res(200, JSON.stringify({ access_token: "at-1 ~!", token_type: "N_A" })), "t").token_type).toBe("N_A");
+  });
   test("isInvalidGrant is true for the token endpoint's invalid_grant only", () => {
     const invalid = oidcError(() => parse(res(400, '{"error":"invalid_grant"}'), "token refresh"));
     const other = oidcError(() => parse(res(400, '{"error":"invalid_client"}'), "token refresh"));
