@@ -59,7 +59,7 @@ export const loginClientName = (profile: string) => `oidc-cli ${profile}`;
 export async function registerForLogin(
   deps: Deps,
   ctx: Context,
-  o: { port?: number; redirectUri?: string; sessionToken?: string; initialAccessToken?: string },
+  o: { port?: number; redirectUri?: string; sessionToken?: string; initialAccessToken?: string; device?: boolean },
 ): Promise<Context> {
   const name = ctx.profile.name;
   if (!ctx.metadata.registration_endpoint)
@@ -75,6 +75,7 @@ export async function registerForLogin(
       redirectUris: [o.redirectUri ?? loopbackRedirectUri(o.port ?? DEFAULT_PORT)],
       sessionToken: o.sessionToken,
       initialAccessToken: o.initialAccessToken,
+      deviceGrant: o.device,
     });
   } catch (e) {
     if (!(e instanceof OidcError) || e.remedy !== "session-for-registration") throw e;

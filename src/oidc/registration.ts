@@ -4,6 +4,7 @@ import type { Client } from "./client.js";
 import { sessionEndpoint } from "./dialects/better-auth.js";
 import { type Dialect, deviation } from "./dialects/index.js";
 import { checkTransport, type ProviderMetadata } from "./discovery.js";
+import { DEVICE_GRANT } from "./device.js";
 import type { ProviderIo } from "./ports.js";
 import { parseJsonObject, providerRefused, requestJson } from "./response.js";
 
@@ -17,6 +18,8 @@ export interface RegistrationInput {
   authMethod?: string;
   sessionToken?: string;
   initialAccessToken?: string;
+  /** Also ask for the device grant (RFC 8628), for a client made by `oidc login --device`. */
+  deviceGrant?: boolean;
 }
 
 /**
@@ -48,7 +51,7 @@ export async function registerClient(
   const body: Record<string, unknown> = {
     client_name: input.name,
     redirect_uris: input.redirectUris,
-    grant_types: ["authorization_code", "refresh_token"],
+    grant_types: ["authorization_code", "refresh_token", ...(input.deviceGrant ? [DEVICE_GRANT] : [])],
     response_types: ["code"],
     token_endpoint_auth_method: authMethod,
     ...(dialect.registration.sendApplicationType ? { application_type: "native" } : {}),

@@ -211,3 +211,30 @@ describe("one-step login and exported credentials", () => {
     expect(auth).toEqual(["Bearer corp-iat-secret-0123456789", "Bearer flag-iat-0123456789"]);
   });
 });
+
+describe("one-step device login", () => {
+  it("login --device on a profile without a client registers one asking for the device grant too, then logs in", async () => {
+    hp.on(DISCOVERY_PATH, json(200, { ...goodDiscovery(hp.url), device_authorization_endpoint: `${hp.url}/device` }));
+    hp.on(
+      "/register",
+      json(201, { client_id: "dev-0123", client_name: "oidc-cli default", redirect_uris: ["http://127.0.0.1:8765/callback"] }),
+    );
+    hp.on(
+      "/device",
+      json(200, {
+        device_code: "dc-0123456789ab",
+        user_code: "ABCD-EFGH",
+        verification_uri: `${hp.url}/activate`,
+        interval: 1,
+        expires_in: 60,
+      }),
+    );
+    const run = session();
+    const r = await run(["--issuer", hp.url, "login", "--device", "--no-browser", "--scope", "profile"]);
+    expectOk(r);
+    expect(r.stderr).toMatch(/^No client in profile default: registered client dev-0123 at /m);
+    const reg = JSON.parse(hp.requests.find((q) => q.path === "/register")?.body ?? "{}");
+    expect(reg.grant_types).toEqual(["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"]);
+    expect(storeOf(run.configDir).readProfile("default")?.tokens?.access_token).toBe("at-good-0123456789");
+  });
+});

@@ -121,8 +121,13 @@ export async function login(deps: Deps, o: LoginOptions): Promise<LoginResult> {
     const { chooseRedirect } = await import("./browser.js");
     chooseRedirect(loaded.client ?? { client_id: "" }, o);
   }
-  // One step: a profile without a client registers one first (not for --device: its grant is not registered).
-  const ctx = loaded.client || o.device ? loaded : await registerForLogin(deps, loaded, registrationCredentials(deps, loaded, o, session));
+  // One step: a profile without a client registers one first (asking for the device grant too with --device).
+  const ctx = loaded.client
+    ? loaded
+    : await registerForLogin(deps, loaded, {
+        ...registrationCredentials(deps, loaded, o, o.device ? o.sessionToken : session),
+        device: o.device,
+      });
   const client = requireClient(ctx);
   const scope = chooseScope(ctx, o);
   const before = describeAccount(accountOf(ctx.profile.tokens));
