@@ -5,6 +5,7 @@
  */
 import type { Deps } from "../cli/deps.js";
 import { ExitCode, loginRequired } from "../errors.js";
+import { describeAccount } from "../flows/account.js";
 import { loginHint, missingProfile } from "../flows/profile-hints.js";
 import type { GlobalOptions } from "../flows/provider.js";
 import { type ProfileStatus, profileStatuses } from "../flows/status.js";
@@ -28,7 +29,7 @@ function lines(r: ProfileStatus): string[] {
   if (r.client_id) out.push(field("client", r.client_id));
   // Tokens held: the account, then whether they still serve.
   if (r.logged_in || r.expires_at !== null || r.account !== null) {
-    const who = r.account ? `${r.account}${r.sub && r.sub !== r.account ? ` (${r.sub})` : ""}` : "(unknown)";
+    const who = describeAccount({ account: r.account ?? undefined, sub: r.sub ?? undefined }) ?? "(unknown)";
     out.push(field("account", r.logged_in ? who : `${who}, not logged in: the token expired and cannot be refreshed`));
     out.push(field("scopes", r.scope ?? "(not given)"));
     out.push(field("expires", expiry(r)));
@@ -47,15 +48,15 @@ export async function run(o: StatusOptions, deps: Deps): Promise<void> {
   else for (const r of rows) for (const line of lines(r)) term.outText(line);
 
   const mine = rows.find((r) => r.name === chosen);
-  // Reading it again throws the store's own error (its path, and that it was left untouched): exit 1.
-  if (mine?.error) store.readProfile(chosen);
+  // For a corrupt profile, reading it again throws the store's own error (its path, and that it
+  // was left untouched): exit 1.
   const profile = mine ? store.readProfile(chosen) : undefined;
   if (!mine)
     throw missingProfile(store, chosen, ExitCode.loginRequired) ?? loginRequired(`profile ${chosen} is not logged in`, loginHint(chosen));
   if (!mine.logged_in)
     throw loginRequired(
       profile?.tokens
-        ? `the access token of profile ${chosen} has expired and there is no refresh token`
+        ? `the access token of profile ${chosen} has expired and ${profile.tokens.refresh_token ? "the provider refused its refresh token" : "there is no refresh token"}`
         : `profile ${chosen} is not logged in`,
       loginHint(chosen, profile),
     );

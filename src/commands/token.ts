@@ -7,7 +7,7 @@ import { epochSeconds } from "../adapters/clock.js";
 import type { Deps } from "../cli/deps.js";
 import type { TokenOutput } from "../cli/flags.js";
 import { ExitCode, loginRequired, usageError } from "../errors.js";
-import { acceptTokenResponse, describeExpiry, ensureFreshTokens, saveTokens } from "../flows/fresh-tokens.js";
+import { acceptTokens, describeExpiry, ensureFreshTokens, saveTokens } from "../flows/fresh-tokens.js";
 import { profileFlag } from "../flows/profile-hints.js";
 import { bindIfAsked, type GlobalOptions, loadContext, providerIo, requireClient, requireProfile } from "../flows/provider.js";
 import { checkClientCredentials, clientCredentialsGrant, exchangeAuthorizationCode, grantNotAdvertised } from "../oidc/token.js";
@@ -55,7 +55,7 @@ async function exchangeCode(o: TokenOptions, output: TokenOutput, deps: Deps): P
     term.warn(
       `the ID token's nonce was not checked: pass --nonce (printed by \`oidc${profileFlag(ctx.profile.name)} login --no-exchange\`)`,
     );
-  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, exchanged.client, response, { dialect: ctx.dialect, nonce: o.nonce });
+  const { tokens } = await acceptTokens(deps, ctx.io, ctx.profile, exchanged.client, response, { dialect: ctx.dialect, nonce: o.nonce });
   const profile = await saveTokens(deps, ctx.profile, exchanged.client, tokens);
   const now = epochSeconds(deps.clock);
   term.info(`Saved tokens to profile ${profile.name}${profile.tokens ? ` (${describeExpiry(profile.tokens, now)})` : ""}.`);
@@ -77,7 +77,7 @@ async function clientCredentials(o: TokenOptions, output: TokenOutput, deps: Dep
   const unadvertised = grantNotAdvertised(ctx.metadata, "client_credentials");
   if (unadvertised) deps.term.warn(unadvertised);
   const granted = await clientCredentialsGrant(ctx.io, ctx, client, o.scope);
-  const tokens = await acceptTokenResponse(deps, ctx.io, ctx.profile, granted.client, granted.tokens, { dialect: ctx.dialect });
+  const { tokens } = await acceptTokens(deps, ctx.io, ctx.profile, granted.client, granted.tokens, { dialect: ctx.dialect });
   await saveTokens(deps, ctx.profile, granted.client, tokens);
   deps.term.write(formatToken(tokens, output, false, epochSeconds(deps.clock)));
 }

@@ -42,8 +42,10 @@ export function accountOf(tokens: StoredTokens | undefined, claims?: Claims): Ac
   return { account: accountName(c) ?? sub, sub };
 }
 
-/** "alice@example.com (sub)", or the sub alone when there is no other name. */
-/** The account in words, with every control character the provider put in it shown escaped (it is printed). */
+/**
+ * "alice@example.com (sub)", or the sub alone when there is no other name; every control
+ * character the provider put in it shown escaped (it is printed).
+ */
 export function describeAccount(a: Account): string | undefined {
   if (!a.account) return undefined;
   return escapeControls(a.sub && a.sub !== a.account ? `${a.account} (${a.sub})` : a.account);

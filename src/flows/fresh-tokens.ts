@@ -22,19 +22,10 @@ export const scopeHasOpenid = (scope: string | undefined) => !!scope && scope.sp
 
 type AcceptOptions = { nonce?: string; previous?: StoredTokens; dialect?: Dialect; requestedScope?: string };
 
-/** Check a token response's ID token and turn it into what the profile stores. */
-export async function acceptTokenResponse(
-  deps: Deps,
-  io: ProviderIo,
-  profile: Profile,
-  client: StoredClient,
-  tokens: TokenResponse,
-  opts: AcceptOptions,
-): Promise<StoredTokens> {
-  return (await acceptTokens(deps, io, profile, client, tokens, opts)).tokens;
-}
-
-/** As acceptTokenResponse, with the ID token's verified claims (who logged in); only the tokens are stored. */
+/**
+ * Check a token response's ID token and turn it into what the profile stores; with the ID token's
+ * verified claims (who logged in), which are not stored.
+ */
 export async function acceptTokens(
   deps: Deps,
   io: ProviderIo,
@@ -100,7 +91,7 @@ async function refreshOnce(deps: Deps, io: () => Promise<ProviderIo>, profile: P
   if (unadvertised) deps.term.warn(unadvertised);
   const provider = { metadata: profile.metadata, dialect: storedDialect(profile.dialect) };
   const refreshed = await refreshTokenGrant(pio, provider, client, refreshToken);
-  const tokens = await acceptTokenResponse(deps, pio, profile, refreshed.client, refreshed.tokens, { previous: profile.tokens });
+  const { tokens } = await acceptTokens(deps, pio, profile, refreshed.client, refreshed.tokens, { previous: profile.tokens });
   // The client as it authenticated: a Basic fallback is remembered.
   const next = { ...profile, client: refreshed.client, tokens };
   deps.store.writeProfile(next);

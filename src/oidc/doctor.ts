@@ -446,7 +446,7 @@ export function checkResponseTypes(e: DoctorEvidence): DoctorCheck[] {
 }
 
 /** The checks, in the order their lines are reported. */
-const CHECKS: readonly ((e: DoctorEvidence) => DoctorCheck[])[] = [
+export const CHECKS: readonly ((e: DoctorEvidence) => DoctorCheck[])[] = [
   checkDiscovery,
   checkMetadata,
   checkIssuer,

@@ -270,10 +270,8 @@ describe("oidc profile remove", () => {
     expectFailure(r, 2, new RegExp(`^oidc: no profile named nope \\(${literal(store.profilePath("nope"))}\\)$`));
   });
 
-  // GAP (src/adapters/store.ts:208 → :276): removeProfile runs under withProfileLock, which reads
-  // (and parses) the profile before calling back, so `oidc profile remove` of a corrupt profile
-  // exits 1 with "store file … is unreadable" — the one command a user would reach for, and the one
-  // other errors name (`oidc profile remove <name>`). Remove `.fails` when it is fixed.
+  // The corrupt-file error tells the user to remove the file: `profile remove` does so without
+  // reading (parsing) it first.
   it("a corrupt profile can be removed with profile remove (its hint says to remove the file)", async () => {
     const { run, store } = seeded();
     writeRawProfile(run.configDir, "bad", "{ not json");

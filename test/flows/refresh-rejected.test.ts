@@ -39,6 +39,8 @@ describe("a refused refresh token", () => {
 
     const status = await run(["status", "--json"]);
     expect(JSON.parse(status.stdout)[0]).toMatchObject({ name: "default", refreshable: false });
+    expect(status.code).toBe(5);
+    expect(status.stderr).toMatch(/^oidc: the access token of profile default has expired and the provider refused its refresh token$/m);
     expect((await run(["profile", "list", "--json"])).stdout).toContain('"refreshable": false');
 
     const again = await run(["token"]);

@@ -12,6 +12,7 @@ import { ExitCode, OidcError, usageError } from "../../errors.js";
 import { type AuthorizationRequest, buildAuthorizationRequest, processAuthorizationPreflight } from "../../oidc/authorize.js";
 import type { Dialect } from "../../oidc/dialects/index.js";
 import { DEFAULT_PORT, loopbackRedirectUri } from "../../oidc/registration.js";
+import { profileFlag } from "../profile-hints.js";
 import type { Context } from "../provider.js";
 import type { LoginOptions } from "./index.js";
 
@@ -116,7 +117,7 @@ async function startCallbackServer(
       return { server, redirectUri: server.redirectUri };
     }
     const other = (await someFreePort()) ?? target.port + 1;
-    const profile = ctx.profile.name === "default" ? "" : ` -p ${ctx.profile.name}`;
+    const profile = profileFlag(ctx.profile.name);
     const name = client.client_name && /^[A-Za-z0-9._-]+$/.test(client.client_name) ? client.client_name : "<name>";
     throw new OidcError(
       ExitCode.usage,
